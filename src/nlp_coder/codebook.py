@@ -14,7 +14,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
-
 from .paths import CONFIG_DIR
 
 DEFAULT_CODEBOOK = CONFIG_DIR / "codebook.yaml"

@@ -18,8 +18,14 @@ from .errors import InputError
 
 FORMATS = ("txt", "md", "html", "pdf")
 _EXTENSIONS = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
-    ".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".pdf": "pdf",
 }
 # Wrapper lines some treaty collections put around a text (e.g. ``MainText:`` / ``AppendixText: NA``).
 _WRAPPER_LINE = re.compile(r"^(?:MainText|AppendixText|Text|BodyText):[ \t]*(?:NA|N/A)?[ \t]*$", re.M)
@@ -233,8 +239,31 @@ _HTML_TOKEN = re.compile(
     re.S | re.I,
 )
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "blockquote",
-    "h1", "h2", "h3", "h4", "h5", "h6", "title", "pre", "dd", "dt", "hr", "body", "header", "footer",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "title",
+    "pre",
+    "dd",
+    "dt",
+    "hr",
+    "body",
+    "header",
+    "footer",
 }
 
 

@@ -14,26 +14,49 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 
 PART_KINDS = ("title", "preamble", "article", "paragraph", "annex", "protocol", "signatures")
 
-_ORDINALS = (
-    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+_ORDINALS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+]
 _ORDINAL_VALUE = {w: i + 1 for i, w in enumerate(_ORDINALS)}
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
-_NUM = r"(?P<num>\d{1,3}(?:\.\d{1,3})?(?:\s?bis|\s?ter|[A-Za-z](?![A-Za-z]))?|[IVXLC]{1,7}(?![A-Za-z])|" + (
-    "|".join(w.capitalize() for w in _ORDINALS) + "|" + "|".join(w.upper() for w in _ORDINALS)
-) + r")"
+_NUM = (
+    r"(?P<num>\d{1,3}(?:\.\d{1,3})?(?:\s?bis|\s?ter|[A-Za-z](?![A-Za-z]))?|[IVXLC]{1,7}(?![A-Za-z])|"
+    + ("|".join(w.capitalize() for w in _ORDINALS) + "|" + "|".join(w.upper() for w in _ORDINALS))
+    + r")"
+)
 _KEYWORD = r"(?P<kw>ARTICLE|Article|ARTICLES|ART\.|Art\.|ARTIKEL|Artikel)"
 # What may follow a heading's number: end of line, heading punctuation, or a capitalised word.
 _AFTER = r"(?=[ \t]*(?:$|[.:\-–—)\]]|\n)|[ \t]+(?:[A-Z“\"'‘(\[]|\d+\.\s))"
 _LINE_ARTICLE = re.compile(r"^[ \t>*]*" + _KEYWORD + r"[ \t]*" + _NUM + _AFTER, re.M)
 # Inside a long run-on line: after a sentence end or an upper-case heading word.
 _INLINE_ARTICLE = re.compile(
-    r"(?:(?<=[.:;”\"’')\]])|(?<=[A-Z]{2}))[ \t]+" + r"(?P<kw>ARTICLE|Article|ART\.|Art\.)[ \t]*" + _NUM
+    r"(?:(?<=[.:;”\"’')\]])|(?<=[A-Z]{2}))[ \t]+"
+    + r"(?P<kw>ARTICLE|Article|ART\.|Art\.)[ \t]*"
+    + _NUM
     + r"(?=[ \t]*[.:\-–—][ \t]|[ \t]+[A-Z“\"(])"
 )
 _NUMBERED_LINE = re.compile(r"^[ \t]*(?P<num>\d{1,3})[.)][ \t]+(?=[A-Z“\"(‘'])", re.M)
@@ -41,8 +64,8 @@ _NUMBERED_INLINE = re.compile(r"(?:(?<=[A-Z]{2})|(?<=[.:;]))[ \t]+(?P<num>\d{1,3
 _PARA_LINE = re.compile(r"^[ \t]*(?:(?P<num>\d{1,2})[.)]|\((?P<pnum>\d{1,2})\))[ \t]+(?=\S)", re.M)
 _PARA_INLINE = re.compile(r"(?:(?<=[.;:])|(?<=[A-Z]{2}))[ \t]+(?P<num>\d{1,2})\.[ \t]+(?=[A-Z“\"(])")
 _ANNEX_LINE = re.compile(
-    r"^[ \t>*]*(?P<head>(?:(?:SEPARATE|Separate|AND|and|SECRET|Secret|ADDITIONAL|Additional|OPTIONAL|Optional|"
-    r"SUPPLEMENTARY|Supplementary|CONFIDENTIAL|Confidential|FINAL|Final)[ \t]+)*"
+    r"^[ \t>*]*(?P<head>(?:(?:SEPARATE|Separate|AND|and|SECRET|Secret|ADDITIONAL|Additional|"
+    r"OPTIONAL|Optional|SUPPLEMENTARY|Supplementary|CONFIDENTIAL|Confidential|FINAL|Final)[ \t]+)*"
     r"(?P<word>PROTOCOLS?|Protocols?|ANNEX(?:ES)?|Annex(?:es)?|APPENDIX|Appendix|SCHEDULE|Schedule|"
     r"EXCHANGE OF NOTES|Exchange of Notes|MILITARY CONVENTION|Military Convention|"
     r"SECRET ARTICLES?|Secret Articles?|SECRET CONVENTION|Secret Convention)\b[^\n]{0,160})$",
@@ -141,7 +164,9 @@ def _article_candidates(text: str, run_on: bool) -> list[_Marker]:
     found = [_article(m, inline=False) for m in _LINE_ARTICLE.finditer(text)]
     if run_on:
         line_starts = {mk.pos for mk in found}
-        found += [mk for m in _INLINE_ARTICLE.finditer(text) if (mk := _article(m, True)).pos not in line_starts]
+        found += [
+            mk for m in _INLINE_ARTICLE.finditer(text) if (mk := _article(m, True)).pos not in line_starts
+        ]
         found.sort(key=lambda mk: mk.pos)
     return found
 
@@ -180,7 +205,7 @@ def _best_chains(candidates: list[_Marker], containers: list[_Marker]) -> list[_
     """
     edges = [0, *[c.pos for c in containers], 1 << 62]
     kept: list[_Marker] = []
-    for lo, hi in zip(edges, edges[1:], strict=False):
+    for lo, hi in pairwise(edges):
         kept += _chain([c for c in candidates if lo <= c.pos < hi and _key(c) is not None])
     return kept
 
@@ -215,7 +240,9 @@ def _numbered_markers(text: str) -> list[_Marker]:
     chain: list[_Marker] = []
     for pos, head_end, value in sorted(set(found)):
         last = chain[-1].value if chain else 0
-        if value == last + 1 or (chain and last + 1 < value <= last + 3 and text[pos - 1 : pos] in ("", "\n")):
+        if value == last + 1 or (
+            chain and last + 1 < value <= last + 3 and text[pos - 1 : pos] in ("", "\n")
+        ):
             chain.append(_Marker(pos, head_end, "article", f"Clause {value}", str(value), value))
     return chain if len(chain) >= 2 else []
 
@@ -361,7 +388,10 @@ def _find_title(text: str, limit: int) -> tuple[int, int] | None:
         upper = letters and sum(c.isupper() for c in letters) / len(letters) > 0.8
         names_instrument = re.search(
             r"\b(?:treaty|agreement|pact|convention|protocol|declaration|charter|accord|alliance|"
-            r"exchange of notes|memorandum|arrangement)\b", stripped, re.I)
+            r"exchange of notes|memorandum|arrangement)\b",
+            stripped,
+            re.I,
+        )
         if (upper and len(letters) >= 6 and not re.match(r"(?:PREAMBLE|ARTICLE)\b", stripped)) or (
             names_instrument and not stripped.endswith(".")
         ):
@@ -392,11 +422,18 @@ def _paragraphs(text: str, article: Part, index: int, head_end: int, run_on: boo
         return out
     blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", body, re.S)]
     first_line_end = body.find("\n")
-    if blocks and first_line_end != -1 and blocks[0][1] <= first_line_end and blocks[0][1] - blocks[0][0] < 80:
+    if (
+        blocks
+        and first_line_end != -1
+        and blocks[0][1] <= first_line_end
+        and blocks[0][1] - blocks[0][0] < 80
+    ):
         blocks = blocks[1:]  # the heading's own title line
     if len(blocks) >= 2:
         for k, (s, e) in enumerate(blocks, 1):
-            out.append(Part("paragraph", f"{article.label}, ¶{k}", str(k), body_start + s, body_start + e, index))
+            out.append(
+                Part("paragraph", f"{article.label}, ¶{k}", str(k), body_start + s, body_start + e, index)
+            )
     return out
 
 

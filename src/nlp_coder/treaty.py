@@ -45,7 +45,9 @@ class Treaty:
         """The innermost part that holds character ``offset``."""
         best: Part | None = None
         for part in self.parts:
-            if part.start <= offset < part.end and (best is None or part.end - part.start <= best.end - best.start):
+            if part.start <= offset < part.end and (
+                best is None or part.end - part.start <= best.end - best.start
+            ):
                 best = part
         return best
 

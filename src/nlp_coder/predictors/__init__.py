@@ -1,0 +1,46 @@
+"""Per-question predictors, registered under versioned names, and the drafter that runs them."""
+
+from __future__ import annotations
+
+from ..codebook import Codebook
+from ..sheet import SheetAnswer
+from ..treaty import Treaty
+from .base import Predictor
+from .external import ExternalPredictor
+from .parties import MembersPredictor, SignatureDatePredictor
+
+REGISTRY: dict[str, type] = {
+    ExternalPredictor.name: ExternalPredictor,
+    SignatureDatePredictor.name: SignatureDatePredictor,
+    MembersPredictor.name: MembersPredictor,
+}
+DEFAULT_PIPELINE = ("external.v1", "signature_date.v1", "members.v1")
+
+
+class Drafter:
+    """Runs predictors in order; the first to answer a question wins; unanswered questions stay open."""
+
+    def __init__(self, codebook: Codebook, predictors: list[Predictor]):
+        self.codebook = codebook
+        self.predictors = predictors
+
+    def draft(self, treaty: Treaty) -> dict[int, SheetAnswer]:
+        answers: dict[int, SheetAnswer] = {}
+        for predictor in self.predictors:
+            for number, answer in predictor.predict(treaty).items():
+                answers.setdefault(number, answer)
+        for q in self.codebook.questions:
+            answers.setdefault(
+                q.number, SheetAnswer(q.number, "", confidence=0.0, needs_review=True, source="text")
+            )
+        return answers
+
+
+def build_predictor(name: str, codebook: Codebook) -> Predictor:
+    if name not in REGISTRY:
+        raise KeyError(f"unknown predictor {name!r}; known: {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[name](codebook).fit()
+
+
+def default_drafter(codebook: Codebook) -> Drafter:
+    return Drafter(codebook, [build_predictor(name, codebook) for name in DEFAULT_PIPELINE])

@@ -1,0 +1,78 @@
+"""Q3 (signature date) and Q4 (members): who signed, and when."""
+
+from __future__ import annotations
+
+from ..countries import load_countries
+from ..dates import find_dates
+from ..implied import member_codes
+from ..sheet import SheetAnswer
+from ..treaty import Treaty
+from .base import RulePredictor, evidence
+
+
+class SignatureDatePredictor(RulePredictor):
+    """The signature date: a date in the signature block or final clause, else the last date of the text."""
+
+    name = "signature_date.v1"
+    questions = (3,)
+
+    def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]:
+        text = treaty.text
+        places = [(p.start, p.end, 0.9) for p in treaty.parts_of("signatures")]
+        places.append((int(len(text) * 0.8), len(text), 0.6))
+        places.append((0, min(len(text), 600), 0.5))
+        for start, end, confidence in places:
+            dates = find_dates(text[start:end])
+            if dates:
+                date = dates[-1] if start else dates[0]
+                ev = evidence(treaty, start + date.start, start + date.end)
+                codes = {
+                    "begyr": date.year,
+                    **({"begmo": date.month} if date.month else {}),
+                    **({"begday": date.day} if date.day else {}),
+                }
+                return {
+                    3: SheetAnswer(
+                        3,
+                        date.long(),
+                        codes=codes,
+                        evidence=[ev],
+                        confidence=confidence,
+                        needs_review=confidence < 0.9,
+                        source="text",
+                    )
+                }
+        return {3: SheetAnswer(3, "", confidence=0.0, needs_review=True, source="text")}
+
+
+class MembersPredictor(RulePredictor):
+    """Members: states named in the title, preamble and signature block, as COW codes."""
+
+    name = "members.v1"
+    questions = (4,)
+
+    def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]:
+        table = load_countries()
+        spans = [
+            p for p in treaty.parts if p.kind in ("title", "preamble", "signatures") and p.parent is None
+        ]
+        found: dict[int, tuple[int, int]] = {}
+        for part in spans:
+            for mention in table.find(treaty.text[part.start : part.end]):
+                found.setdefault(mention.code, (part.start + mention.start, part.start + mention.end))
+        if not found:
+            return {4: SheetAnswer(4, "", confidence=0.0, needs_review=True, source="text")}
+        lines = [f"{code} {table.name(code)}" for code in sorted(found)]
+        codes = member_codes("\n".join(lines))
+        ev = [evidence(treaty, *found[code]) for code in sorted(found, key=lambda c: found[c])]
+        return {
+            4: SheetAnswer(
+                4,
+                "\n".join(lines),
+                codes=codes,
+                evidence=ev,
+                confidence=0.6,
+                needs_review=True,
+                source="text",
+            )
+        }

@@ -73,6 +73,54 @@ _PATTERNS = [
     re.compile(r"\b" + _DAYW + r"\s+day\s+of\s+" + _MONTH + r",?\s+(?:in\s+the\s+year\s+)?" + _YEAR, re.I),
     re.compile(r"\b" + _YEAR + r"-(?P<month_n>[01]?\d)-" + _DAY + r"\b"),  # 1993-10-21
 ]
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+    )
+}
+_TENS = {
+    w: 10 * (i + 2) for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+}
+_YEAR_WORDS = (
+    r"(?P<yearw>(?:one thousand|two thousand|eighteen hundred|nineteen hundred|seventeen hundred)"
+    r"(?:[ ,]+(?:and[ ]+)?(?:(?:one|two|three|four|five|six|seven|eight|nine) hundred(?: and)?[ ]*)?"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|"
+    r"eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|one|two|"
+    r"three|four|five|six|seven|eight|nine)?)?)"
+)
+_PATTERNS.append(
+    re.compile(
+        r"\b(?:"
+        + _DAYW
+        + r"|"
+        + _DAY
+        + r")\s+(?:day\s+)?of\s+"
+        + _MONTH
+        + r",?\s+(?:in\s+the\s+year\s+(?:of\s+our\s+lord\s+)?)?"
+        + _YEAR_WORDS,
+        re.I,
+    )
+)
+
+
+def year_from_words(words: str) -> int | None:
+    """1944 from "one thousand nine hundred and forty-four", 2007 from "two thousand and seven"."""
+    total, current = 0, 0
+    for word in re.findall(r"[a-z]+", words.lower()):
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current *= 100
+        elif word == "thousand":
+            total += current * 1000
+            current = 0
+    value = total + current
+    return value if 1500 <= value <= 2100 else None
+
+
 _YEAR_ONLY = re.compile(r"\b" + _YEAR + r"\b")
 
 
@@ -114,7 +162,10 @@ def find_dates(text: str) -> list[Date]:
                 day = _DAY_WORD_VALUE.get((groups.get("dayw") or "").lower())
             if not month or not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
                 continue
-            date = Date(int(groups["year"]), month, day, m.start(), m.end())
+            year = int(groups["year"]) if groups.get("year") else year_from_words(groups.get("yearw") or "")
+            if year is None:
+                continue
+            date = Date(year, month, day, m.start(), m.end())
             if not any(d.start <= date.start < d.end for d in found.values()):
                 found[m.start()] = date
     return [found[k] for k in sorted(found)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import __version__
 from .codebook import Codebook, load_codebook
@@ -83,3 +84,58 @@ def render(draft: Draft, format: str, codebook: Codebook | None = None) -> str:
     if format == "csv":
         return draft.to_csv(codebook)
     return draft.to_sheet_text(codebook)
+
+
+SUFFIX = {"sheet": ".sheet.txt", "json": ".json", "csv": ".csv"}
+TREATY_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".text", ".xhtml")
+
+
+def draft_file(path: str | Path, format: str = "sheet", codebook: Codebook | None = None) -> str:
+    """Read, check and draft one treaty file; the draft rendered in ``format``."""
+    from .errors import LanguageError
+    from .treaty import load_treaty
+
+    treaty = load_treaty(path)
+    if treaty.language.code != "en":
+        raise LanguageError(
+            f"{path}: text looks {treaty.language.name}, not English; nlp-coder drafts English texts"
+        )
+    return render(draft_treaty(treaty, codebook), format, codebook)
+
+
+def draft_folder(
+    folder: str | Path, out_dir: str | Path, format: str = "sheet", progress: bool = False
+) -> list[tuple[Path, str]]:
+    """Draft every treaty file in ``folder`` into ``out_dir``; returns the (file, error) of those that failed."""
+    from .errors import InputError, NlpCoderError
+    from .output import write_atomic
+
+    src, dst = Path(folder), Path(out_dir)
+    files = sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in TREATY_SUFFIXES)
+    if not files:
+        raise InputError(f"{src}: no treaty files (.txt, .md, .html, .pdf) in this folder")
+    if dst.exists() and not dst.is_dir():
+        raise InputError(f"{dst}: exists and is not a folder")
+    dst.mkdir(parents=True, exist_ok=True)
+    failures: list[tuple[Path, str]] = []
+    for path in _progress(files, progress):
+        try:
+            text = draft_file(path, format)
+            write_atomic(dst / (path.stem + SUFFIX[format]), text, inputs=files)
+        except NlpCoderError as exc:
+            failures.append((path, str(exc).removeprefix(f"{path}: ")))
+    return failures
+
+
+def _progress(files: list[Path], show: bool):
+    if not show:
+        yield from files
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("drafting", total=len(files))
+        for path in files:
+            bar.update(task, description=f"drafting {path.name[:40]}")
+            yield path
+            bar.advance(task)

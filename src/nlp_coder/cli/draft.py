@@ -20,21 +20,29 @@ class DraftFormat(StrEnum):
 @app.command()
 @user_errors
 def draft(
-    treaty: Annotated[Path, typer.Argument(help="A treaty file (.txt, .md, .html, .pdf).")],
+    treaty: Annotated[
+        Path, typer.Argument(help="A treaty file (.txt, .md, .html, .pdf), or a folder of them.")
+    ],
     format: Annotated[
         DraftFormat, typer.Option("--format", "-f", help="sheet, json or csv.")
     ] = DraftFormat.sheet,
     output: Output = None,
 ) -> None:
-    """Draft the ATOP coding sheet for a treaty: answers, ATOP codes, evidence and confidence."""
-    from ..draft import draft_treaty, render
-    from ..errors import LanguageError
-    from ..treaty import load_treaty
+    """Draft the ATOP coding sheet for a treaty: answers, ATOP codes, evidence and confidence.
 
-    loaded = load_treaty(treaty)
-    if loaded.language.code != "en":
-        raise LanguageError(
-            f"{treaty}: text looks {loaded.language.name}, not English; nlp-coder drafts English texts"
-        )
-    result = draft_treaty(loaded)
-    emit(render(result, format.value), output, (treaty,))
+    With a folder, drafts every treaty in it into the folder given by -o (one output per treaty); a file
+    that fails is reported and the rest go on. The exit code is 2 if any file failed.
+    """
+    from ..draft import draft_file, draft_folder
+    from ..errors import InputError
+
+    if treaty.is_dir():
+        if output is None:
+            raise InputError(f"{treaty}: is a folder; give an output folder with -o")
+        failures = draft_folder(treaty, output, format.value, progress=True)
+        for path, message in failures:
+            typer.echo(f"nlp-coder: error: {path}: {message}", err=True)
+        if failures:
+            raise typer.Exit(2)
+        return
+    emit(draft_file(treaty, format.value), output, (treaty,))

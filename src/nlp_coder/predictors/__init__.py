@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 from ..codebook import Codebook
+from ..reconcile import reconcile
 from ..sheet import SheetAnswer
 from ..treaty import Treaty
 from .base import Predictor
+from .duration import DurationPredictor
 from .external import ExternalPredictor
+from .obligations import ObligationPredictor
 from .parties import MembersPredictor, SignatureDatePredictor
+from .provisions import ProvisionPredictor
+from .structure import SecretPartsPredictor, SymmetryPredictor
 
 REGISTRY: dict[str, type] = {
-    ExternalPredictor.name: ExternalPredictor,
-    SignatureDatePredictor.name: SignatureDatePredictor,
-    MembersPredictor.name: MembersPredictor,
+    p.name: p
+    for p in (
+        ExternalPredictor,
+        SignatureDatePredictor,
+        MembersPredictor,
+        ObligationPredictor,
+        DurationPredictor,
+        SecretPartsPredictor,
+        SymmetryPredictor,
+        ProvisionPredictor,
+    )
 }
-DEFAULT_PIPELINE = ("external.v1", "signature_date.v1", "members.v1")
+# Order matters: the first predictor to answer a question wins.
+DEFAULT_PIPELINE = (
+    "external.v1",
+    "signature_date.v1",
+    "members.v1",
+    "obligations.v1",
+    "duration.v1",
+    "secret_parts.v1",
+    "symmetry.v1",
+    "provisions.v1",
+)
 
 
 class Drafter:
@@ -33,7 +56,7 @@ class Drafter:
             answers.setdefault(
                 q.number, SheetAnswer(q.number, "", confidence=0.0, needs_review=True, source="text")
             )
-        return answers
+        return reconcile(answers, self.codebook)
 
 
 def build_predictor(name: str, codebook: Codebook) -> Predictor:

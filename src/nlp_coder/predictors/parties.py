@@ -19,12 +19,13 @@ class SignatureDatePredictor(RulePredictor):
     def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]:
         text = treaty.text
         places = [(p.start, p.end, 0.9) for p in treaty.parts_of("signatures")]
-        places.append((int(len(text) * 0.8), len(text), 0.6))
-        places.append((0, min(len(text), 600), 0.5))
+        # a dateline above the title ("CANBERRA, 21 January 1944") or in the title itself
+        first = next((p.start for p in treaty.parts if p.kind != "title"), len(text))
+        places.append((0, min(first, 400), 0.6))
         for start, end, confidence in places:
             dates = find_dates(text[start:end])
             if dates:
-                date = dates[-1] if start else dates[0]
+                date = dates[0]
                 ev = evidence(treaty, start + date.start, start + date.end)
                 codes = {
                     "begyr": date.year,

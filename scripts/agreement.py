@@ -1,0 +1,110 @@
+"""Agreement of drafts with ATOP 5.1 on the shared alliance texts, against the majority-class prior.
+
+Drafts each English alliance text in ../shared/data/treaties (the four ATOP alliances; NATO accession
+protocols are not separate alliances and are left out) and compares the draft's ATOP codes with the
+dataset's row for the phase the text belongs to, over the columns a treaty's text can tell
+(``Codebook.text_columns``, members excluded). A column the draft leaves uncoded counts as a
+disagreement. Also reports calibration: how often answers at each confidence are right.
+
+    python scripts/agreement.py [--shared ../shared/data] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+from nlp_coder.codebook import load_codebook
+from nlp_coder.draft import draft_treaty
+from nlp_coder.treaty import load_treaty
+
+# (file under treaties/, atopid, phase) -- the phase whose text the file holds
+TEXTS = [
+    ("nl_verdragenbank/north_atlantic_treaty_1949_en.md", 3180, 2),  # Art. 6 as amended in 1951
+    ("dfat_historical/australia_new_zealand_agreement_1944-01-21.md", 2565, 0),
+    ("globalgov_ggo/ORGECS_1981O_oecs_treaty_1981.txt", 3900, 0),
+    ("globalgov_ggo/ECLSBN_2007O_treaty_of_lisbon_2007.txt", 4175, 2),
+]
+SKIP = {"mem", "atopid", "cowid", "cow4id"}
+
+
+def phase_rows(path: Path) -> dict[tuple[int, int], dict[str, str]]:
+    rows = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            rows[(int(row["atopid"]), int(row["phase"]))] = row
+    return rows
+
+
+def majority(path: Path, columns: list[str]) -> dict[str, str]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return {c: Counter(r[c] for r in rows if r.get(c, "") != "").most_common(1)[0][0] for c in columns}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    cb = load_codebook()
+    columns = [c for c in cb.text_columns() if c not in SKIP]
+    rows = phase_rows(args.shared / "atop" / "atop5_1aph.csv")
+    prior = majority(args.shared / "atop" / "atop5_1a.csv", columns)
+    report: dict = {"texts": {}, "columns": columns}
+    calib: list[tuple[float, bool]] = []
+    totals = Counter()
+    for rel, atopid, phase in TEXTS:
+        gold = rows[(atopid, phase)]
+        draft = draft_treaty(load_treaty(args.shared / "treaties" / rel))
+        codes = draft.atop(cb)
+        scored = [c for c in columns if gold.get(c, "") != ""]
+        agree = [c for c in scored if str(codes.get(c)) == gold[c]]
+        base = [c for c in scored if prior[c] == gold[c]]
+        wrong = {c: (codes.get(c), gold[c]) for c in scored if c not in agree}
+        q16 = {c: (codes.get(c), int(gold[c])) for c in ("defense", "offense", "neutral", "nonagg", "consul")}
+        for answer in draft.sheet.answers.values():
+            cols = [c for c in answer.codes if c in scored]
+            if answer.source == "text" and cols:
+                calib.append((answer.confidence or 0.0, all(str(answer.codes[c]) == gold[c] for c in cols)))
+        totals.update(scored=len(scored), agree=len(agree), prior=len(base))
+        report["texts"][rel] = {
+            "atopid": atopid,
+            "phase": phase,
+            "columns": len(scored),
+            "agreement": round(len(agree) / len(scored), 3),
+            "prior_agreement": round(len(base) / len(scored), 3),
+            "q16": q16,
+            "disagreements": wrong,
+        }
+        print(
+            f"{atopid}.{phase} {Path(rel).name[:40]:40s} agree {len(agree)}/{len(scored)} "
+            f"= {len(agree) / len(scored):.1%} (prior {len(base) / len(scored):.1%})"
+        )
+        print(f"    Q16 draft/gold: {q16}")
+        print(f"    disagreements: {wrong}")
+    overall = totals["agree"] / totals["scored"]
+    print(f"overall agreement {overall:.1%} vs majority prior {totals['prior'] / totals['scored']:.1%}")
+    bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
+    report["calibration"] = []
+    for lo, hi in bins:
+        inside = [ok for conf, ok in calib if lo <= conf < hi]
+        if inside:
+            share = sum(inside) / len(inside)
+            report["calibration"].append({"bin": [lo, hi], "n": len(inside), "accuracy": round(share, 3)})
+            print(f"confidence [{lo:.1f}, {min(hi, 1.0):.1f}): {len(inside)} answers, {share:.1%} right")
+    report["overall"] = {
+        "agreement": round(overall, 3),
+        "prior": round(totals["prior"] / totals["scored"], 3),
+    }
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+import pytest
+
+from helpers import toy_treaty
+from nlp_coder.codebook import load_codebook
+from nlp_coder.predictors.obligations import ObligationPredictor
+
+FILLER = "The Parties shall maintain friendly relations and develop their cooperation."
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return ObligationPredictor(load_codebook()).fit()
+
+
+def types_of(predictor, *articles):
+    answers = predictor.predict(toy_treaty(*articles, FILLER))
+    return {k for k, v in answers[16].codes.items() if v and k != "active"}, answers
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (
+            "If either High Contracting Party is the object of an armed attack, the other Party shall immediately "
+            "come to its assistance with all the military means at its disposal.",
+            {"defense"},
+        ),
+        (
+            "An armed attack against one of the Parties shall be considered an attack against them all.",
+            {"defense"},
+        ),
+        (
+            "Should one of the Parties be attacked by a third State, the other Party shall observe a benevolent "
+            "neutrality for the duration of the conflict.",
+            {"neutral"},
+        ),
+        (
+            "Each Party undertakes to refrain from any act of aggression and from the threat or use of force "
+            "against the other Party.",
+            {"nonagg"},
+        ),
+        (
+            "The Parties shall consult each other without delay whenever the security or territorial integrity of "
+            "either of them is threatened.",
+            {"consul"},
+        ),
+        (
+            "The two Parties shall jointly declare war on the Kingdom of Ostmark and wage war together until "
+            "victory.",
+            {"offense"},
+        ),
+    ],
+)
+def test_each_obligation_type(predictor, snippet, expected):
+    found, answers = types_of(predictor, snippet)
+    assert found == expected
+    assert answers[16].evidence and answers[16].evidence[0].quote.startswith(snippet[:20])
+    assert answers[16].codes["active"] == int(bool(expected & {"defense", "offense"}))
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "The Parties shall consult each other on questions of trade, tariffs and customs cooperation.",
+        "The Parties shall provide each other economic assistance in the event of natural disasters.",
+        "The Parties believe in the inadmissibility of force in international relations.",
+        "Neither Party shall take part in any coalition directed against the other Party.",
+        "The Parties respect each other's sovereignty and territorial integrity.",
+    ],
+)
+def test_near_misses_are_not_obligations(predictor, snippet):
+    found, answers = types_of(predictor, snippet)
+    assert found == set(), (snippet, found)
+    assert answers[19].codes["conditio"] == 0
+
+
+def test_obligations_in_the_preamble_do_not_count(predictor):
+    treaty = toy_treaty(
+        FILLER,
+        preamble="Resolved that an armed attack against one of them shall be "
+        "considered an attack against them all, the Parties have agreed as follows:",
+    )
+    assert predictor.predict(treaty)[16].codes["defense"] == 0
+
+
+def test_location_condition_limits_the_defense_obligation(predictor):
+    _, answers = types_of(
+        predictor,
+        "An armed attack against one of the Parties in Europe shall be considered "
+        "an attack against them all, and each will assist the Party so attacked.",
+    )
+    assert answers[19].codes["conditio"] == 1 and answers[19].codes["defcon"] == 1
+    assert "Specific location" in answers[19].answer
+    assert answers[18].evidence
+
+
+def test_unfitted_predictor_refuses(predictor):
+    with pytest.raises(RuntimeError, match="not fitted"):
+        ObligationPredictor(load_codebook()).predict(toy_treaty(FILLER))

@@ -12,3 +12,4 @@ lint:
 
 bench:
 	python scripts/bench_draft.py
+	python scripts/tota_check.py

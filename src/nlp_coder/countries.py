@@ -45,10 +45,10 @@ class CountryTable:
                 alias_map.setdefault(_norm(name), s.code)
         self._aliases = alias_map
         pattern = "|".join(
-            r"\s+".join(re.escape(w) for w in alias.split())
+            r"\s+".join(re.escape(w).replace("'", "['’]") for w in alias.split())
             for alias in sorted(alias_map, key=len, reverse=True)
         )
-        self._pattern = re.compile(r"(?<![\w-])(?:" + pattern + r")(?![\w-])", re.I)
+        self._pattern = re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)", re.I)
 
     def name(self, code: int) -> str:
         state = self.by_code.get(code)

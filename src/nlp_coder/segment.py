@@ -11,6 +11,7 @@ heading inside a run-on line only where the numbering continues, and tells cross
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -41,17 +42,49 @@ _ORDINALS = [
     "twentieth",
 ]
 _ORDINAL_VALUE = {w: i + 1 for i, w in enumerate(_ORDINALS)}
+_CARDINALS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_CARDINAL_VALUE = {w: i + 1 for i, w in enumerate(_CARDINALS)}
+_CARDINAL_VALUE.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
+_CARD_RE = (
+    "(?:TWENTY|THIRTY|FORTY|FIFTY)(?:-(?:"
+    + "|".join(w.upper() for w in _CARDINALS[:9])
+    + "))?|"
+    + "|".join(w.upper() for w in sorted(_CARDINALS, key=len, reverse=True))
+    + "|"
+)
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 _NUM = (
-    r"(?P<num>\d{1,3}(?:\.\d{1,3})?(?:\s?bis|\s?ter|[A-Za-z](?![A-Za-z]))?|[IVXLC]{1,7}(?![A-Za-z])|"
+    r"(?P<num>\d{1,4}(?:[.\-]\d{1,3}){0,2}+(?:\s?(?i:bis|ter)\b|\s?\([A-Z]\)|[A-Za-z](?![A-Za-z]))?|"
+    r"[IVXLC]{1,7}[.\-]\d{1,3}+|[A-Z]-\d{1,3}+|[IVXLC]{1,7}(?![A-Za-z])|"
+    + _CARD_RE
     + ("|".join(w.capitalize() for w in _ORDINALS) + "|" + "|".join(w.upper() for w in _ORDINALS))
     + r")"
 )
 _KEYWORD = r"(?P<kw>ARTICLE|Article|ARTICLES|ART\.|Art\.|ARTIKEL|Artikel)"
 # What may follow a heading's number: end of line, heading punctuation, or a capitalised word.
-_AFTER = r"(?=[ \t]*(?:$|[.:\-–—)\]]|\n)|[ \t]+(?:[A-Z“\"'‘(\[]|\d+\.\s))"
-_LINE_ARTICLE = re.compile(r"^[ \t>*]*" + _KEYWORD + r"[ \t]*" + _NUM + _AFTER, re.M)
+_AFTER = r"(?=[ \t]*(?:$|[.:\-–—)\]]|\n)|[ \t]+(?:[A-Z“\"'‘(\[]|\d+\.\s|\d+[ \t]+[A-Z]))"
+_LINE_ARTICLE = re.compile(r"^[ \t>*]*" + _KEYWORD + r"[ \t]*(?:[:\-–—][ \t]*)?" + _NUM + _AFTER, re.M)
 # Inside a long run-on line: after a sentence end or an upper-case heading word.
 _INLINE_ARTICLE = re.compile(
     r"(?:(?<=[.:;”\"’')\]])|(?<=[A-Z]{2}))[ \t]+"
@@ -82,6 +115,10 @@ _SIGNATURE = re.compile(
 _BOUNDARY_LINE = re.compile(
     r"^[ \t>*]*(?:CHAPTER|Chapter|PART|Part|TITLE|Title|SECTION|Section)[ \t]+"
     r"(?:[IVXLC]{1,6}|\d{1,3}|[A-Z][a-z]+)\b[^\n]{0,120}$",
+    re.M,
+)
+_CHAPTER_LINE = re.compile(
+    r"^[ \t>*]*(?:CHAPTER|Chapter|PART|Part|TITLE|Title)[ \t]+(?:[IVXLC]{1,6}|\d{1,3}|[A-Z][a-z]+)\b[^\n]{0,120}$",
     re.M,
 )
 _CAPS_LINE = re.compile(r"^[ \t]*[A-Z][A-Z ,;:'’&\-]{3,}[A-Z][ \t]*$", re.M)
@@ -124,6 +161,9 @@ def number_value(token: str) -> int | None:
         return int(m.group(1))
     if t.lower() in _ORDINAL_VALUE:
         return _ORDINAL_VALUE[t.lower()]
+    words = t.lower().split("-")
+    if all(w in _CARDINAL_VALUE for w in words):
+        return sum(_CARDINAL_VALUE[w] for w in words)
     if t and all(ch in _ROMAN for ch in t.upper()):
         total, prev = 0, 0
         for ch in reversed(t.upper()):
@@ -140,7 +180,7 @@ def segment(text: str, headings: Sequence[tuple[int, int, int]] = ()) -> list[Pa
     candidates = _article_candidates(text, run_on)
     first = candidates[0].pos if candidates else len(text)
     containers = _annex_markers(text, after=first)
-    markers = _best_chains(candidates, containers)
+    markers = _best_chains(candidates, containers, text)
     if not markers:
         markers = _numbered_markers(text)
         first = markers[0].pos if markers else len(text)
@@ -174,14 +214,29 @@ def _article_candidates(text: str, run_on: bool) -> list[_Marker]:
 def _article(m: re.Match[str], inline: bool) -> _Marker:
     num = m.group("num").replace(" ", "")
     value = number_value(num)
-    plain = num.isdigit() or num.lower() in _ORDINAL_VALUE or re.fullmatch(r"[IVXLC]+", num) is not None
+    plain = (
+        num.isdigit()
+        or num.lower() in _ORDINAL_VALUE
+        or all(w in _CARDINAL_VALUE for w in num.lower().split("-"))
+        or re.fullmatch(r"[IVXLC]+", num) is not None
+    )
     number = str(value) if plain and value is not None else num
     return _Marker(m.start("kw"), m.end("num"), "article", f"Article {num}", number, value, inline)
 
 
-def _key(mk: _Marker) -> tuple[int, ...] | None:
-    if mk.number and re.fullmatch(r"\d+(?:\.\d+)+", mk.number):
-        return tuple(int(x) for x in mk.number.split("."))
+def _key(mk: _Marker, alpha_prefix: bool = False) -> tuple[int, ...] | None:
+    """The sortable number of a heading: (5,), (3, 12) for "3.12", (1, 2) for "A-02" or "I.2".
+
+    ``alpha_prefix``: the document numbers articles with letter prefixes (A-01, B-01, ...), so a
+    prefix such as "I" is a letter, not a Roman numeral.
+    """
+    if mk.number and re.fullmatch(r"\d+(?:[.\-]\d+)+", mk.number):
+        return tuple(int(x) for x in re.split(r"[.\-]", mk.number))
+    m = re.fullmatch(r"([A-Z]+)[.\-](\d+)", mk.number or "")
+    if m:
+        roman = re.fullmatch(r"[IVX]|[IVXLC]{2,}", m.group(1)) and not alpha_prefix
+        head = number_value(m.group(1)) if roman else None
+        return (head if head is not None else ord(m.group(1)) - 64, int(m.group(2)))
     return None if mk.value is None else (mk.value,)
 
 
@@ -189,6 +244,8 @@ def _follows(prev: tuple[int, ...], nxt: tuple[int, ...], inline: bool) -> bool:
     """Can heading number ``nxt`` come right after ``prev`` (allowing a gap or two in the text)?"""
     span = 1 if inline else 3
     if len(prev) == 1 and len(nxt) == 1:
+        if not inline and prev[0] >= 100 and nxt[0] >= 100 and 1 <= nxt[0] // 100 - prev[0] // 100 <= 2:
+            return nxt[0] % 100 <= 1
         return 1 <= nxt[0] - prev[0] <= span
     if len(prev) == len(nxt):
         if prev[:-1] == nxt[:-1]:
@@ -197,32 +254,44 @@ def _follows(prev: tuple[int, ...], nxt: tuple[int, ...], inline: bool) -> bool:
     return nxt[0] >= prev[0] and not inline
 
 
-def _best_chains(candidates: list[_Marker], containers: list[_Marker]) -> list[_Marker]:
+def _best_chains(candidates: list[_Marker], containers: list[_Marker], text: str = "") -> list[_Marker]:
     """In the main text and in each protocol, keep the longest run of headings whose numbers continue.
 
     Headings that break the run (the articles an amending treaty inserts, a stray line that starts
     with "Article 51 ...") stay inside the article that quotes them.
     """
     edges = [0, *[c.pos for c in containers], 1 << 62]
+    chapters = [m.start() for m in _CHAPTER_LINE.finditer(text)]
+    alpha = any(re.fullmatch(r"[ABD-HJKMNO-UWYZ]-\d+", c.number or "") for c in candidates)
     kept: list[_Marker] = []
     for lo, hi in pairwise(edges):
-        kept += _chain([c for c in candidates if lo <= c.pos < hi and _key(c) is not None])
+        block = [c for c in candidates if lo <= c.pos < hi and _key(c, alpha) is not None]
+        kept += _chain(block, [bisect.bisect(chapters, c.pos) for c in block], alpha)
     return kept
 
 
-def _chain(block: list[_Marker]) -> list[_Marker]:
+def _gap(prev: tuple[int, ...], nxt: tuple[int, ...]) -> int:
+    if len(prev) != len(nxt) or (len(nxt) == 1 and prev[0] >= 100 and nxt[0] // 100 != prev[0] // 100):
+        return 0
+    return max(nxt[-1] - prev[-1] - 1, 0)
+
+
+def _chain(block: list[_Marker], sections: list[int] | None = None, alpha: bool = False) -> list[_Marker]:
     if not block:
         return []
     n = len(block)
-    keys = [_key(mk) or (0,) for mk in block]
+    keys = [_key(mk, alpha) or (0,) for mk in block]
     score = [0.0] * n
     back = [-1] * n
     for j in range(n):
         score[j] = 10.0 + (0.5 if keys[j][-1] <= 1 else 0.0) - (1.0 if block[j].inline else 0.0)
         for i in range(max(0, j - 80), j):
-            if _follows(keys[i], keys[j], block[j].inline):
-                gap = keys[j][-1] - keys[i][-1] - 1 if len(keys[i]) == len(keys[j]) else 0
-                cand = score[i] + 10.0 - 4.0 * max(gap, 0)
+            restart = keys[j] == (1,) and len(keys[i]) == 1 and keys[i][0] > 1 and not block[j].inline
+            free = restart and sections is not None and sections[j] > sections[i]
+            suffixed = keys[j] == keys[i] and re.search(r"[A-Za-z)]$", block[j].number or "") is not None
+            if restart or suffixed or _follows(keys[i], keys[j], block[j].inline):
+                gap = 0 if restart or suffixed else _gap(keys[i], keys[j])
+                cand = score[i] + 10.0 - 4.0 * gap - (12.0 if restart and not free else 0.0)
                 if cand > score[j]:
                     score[j], back[j] = cand, i
     j = max(range(n), key=lambda k: (score[k], -k))
@@ -264,7 +333,15 @@ def _annex_markers(text: str, after: int) -> list[_Marker]:
     for m in _ANNEX_LINE.finditer(text, after):
         head = " ".join(m.group("head").split())
         words = head.split()
-        if len(words) > 14 or head.endswith((",", ";")) or re.search(r"\b(?:shall|may|will|is|are)\b", head):
+        if (
+            len(words) > 14
+            or head.endswith((",", ";"))
+            or (head.endswith(".") and len(words) > 3)
+            or re.search(
+                r"\b(?:shall|may|will|is|are|applies|apply|contains?|lays|sets|provides?|referred|refers|to this)\b",
+                head,
+            )
+        ):
             continue
         word = m.group("word").lower()
         kind = "annex" if word.startswith(("annex", "appendix", "schedule")) else "protocol"

@@ -21,12 +21,12 @@ from nlp_coder.codebook import load_codebook
 from nlp_coder.draft import draft_treaty
 from nlp_coder.treaty import load_treaty
 
-# (file under treaties/, atopid, phase) -- the phase whose text the file holds
+# (file under treaties/, atopid, phase, whose signature date the text carries: the alliance's or the phase's)
 TEXTS = [
-    ("nl_verdragenbank/north_atlantic_treaty_1949_en.md", 3180, 2),  # Art. 6 as amended in 1951
-    ("dfat_historical/australia_new_zealand_agreement_1944-01-21.md", 2565, 0),
-    ("globalgov_ggo/ORGECS_1981O_oecs_treaty_1981.txt", 3900, 0),
-    ("globalgov_ggo/ECLSBN_2007O_treaty_of_lisbon_2007.txt", 4175, 2),
+    ("nl_verdragenbank/north_atlantic_treaty_1949_en.md", 3180, 2, "alliance"),  # Art. 6 as amended in 1951
+    ("dfat_historical/australia_new_zealand_agreement_1944-01-21.md", 2565, 0, "alliance"),
+    ("globalgov_ggo/ORGECS_1981O_oecs_treaty_1981.txt", 3900, 0, "alliance"),
+    ("globalgov_ggo/ECLSBN_2007O_treaty_of_lisbon_2007.txt", 4175, 2, "phase"),  # the amending treaty itself
 ]
 SKIP = {"mem", "atopid", "cowid", "cow4id"}
 
@@ -37,6 +37,11 @@ def phase_rows(path: Path) -> dict[tuple[int, int], dict[str, str]]:
         for row in csv.DictReader(fh):
             rows[(int(row["atopid"]), int(row["phase"]))] = row
     return rows
+
+
+def alliance_rows(path: Path) -> dict[int, dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {int(r["atopid"]): r for r in csv.DictReader(fh)}
 
 
 def majority(path: Path, columns: list[str]) -> dict[str, str]:
@@ -59,8 +64,11 @@ def main() -> None:
     report: dict = {"texts": {}, "columns": columns}
     calib: list[tuple[float, bool]] = []
     totals = Counter()
-    for rel, atopid, phase in TEXTS:
-        gold = rows[(atopid, phase)]
+    first = alliance_rows(args.shared / "atop" / "atop5_1a.csv")
+    for rel, atopid, phase, dated in TEXTS:
+        gold = dict(rows[(atopid, phase)])
+        if dated == "alliance":  # a later phase starts at its amendment, not at the text's signature
+            gold.update({c: first[atopid][c] for c in ("begyr", "begmo", "begday")})
         draft = draft_treaty(load_treaty(args.shared / "treaties" / rel))
         codes = draft.atop(cb)
         scored = [c for c in columns if gold.get(c, "") != ""]

@@ -33,7 +33,11 @@ def timed(cmd: list[str], runs: int) -> dict:
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
         peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"median_s": round(statistics.median(times), 3), "runs": runs, "peak_rss_mb": round(peak / 1024, 1)}
+    return {
+        "median_s": round(statistics.median(times), 3),
+        "runs": runs,
+        "peak_rss_mb": round(peak / 1024, 1),
+    }
 
 
 def make_folder(folder: Path, n: int = 100) -> str:

@@ -107,8 +107,11 @@ def report(rows: list[dict], elapsed: float, worst: int) -> str:
     bad = [r for r in rows if r["found"] != r["expected"]]
     bad.sort(key=lambda r: (abs(r["found"] - r["expected"]), -r["expected"]), reverse=True)
     if bad:
-        lines += ["", f"worst {min(worst, len(bad))} of {len(bad)} mismatches:",
-                  f"{'file':<14}{'expected':>9}{'found':>7}{'diff':>7}  formats"]
+        lines += [
+            "",
+            f"worst {min(worst, len(bad))} of {len(bad)} mismatches:",
+            f"{'file':<14}{'expected':>9}{'found':>7}{'diff':>7}  formats",
+        ]
         for r in bad[:worst]:
             diff, formats = r["found"] - r["expected"], " | ".join(r["formats"])
             lines.append(f"{r['file']:<14}{r['expected']:>9}{r['found']:>7}{diff:>+7}  {formats}")

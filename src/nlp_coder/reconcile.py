@@ -20,6 +20,7 @@ CONFLICT_PENALTY = 0.15
 
 def reconcile(answers: dict[int, SheetAnswer], codebook: Codebook) -> dict[int, SheetAnswer]:
     """Adjust ``answers`` in place for consistency and return them."""
+    _complete_codes(answers, codebook)
     _obligations_and_conditions(answers)
     _terms(answers)
     _members(answers)
@@ -34,6 +35,31 @@ def reconcile(answers: dict[int, SheetAnswer], codebook: Codebook) -> dict[int, 
         answer.confidence = round(answer.confidence, 2)
         answer.needs_review = bool(answer.needs_review) or answer.confidence < REVIEW_BELOW
     return answers
+
+
+def _complete_codes(answers: dict[int, SheetAnswer], codebook: Codebook) -> None:
+    """A yes/no answer codes all its question's columns: a No gives the codebook's zeros, a Yes leaves
+    the columns it does not pin at their "nothing in the treaty" value (one organisation found: no second)."""
+    for number, answer in answers.items():
+        q = codebook.question(number)
+        if not q.has_yes_no or answer.source == "external" or answer.yes_no is None:
+            continue
+        if answer.yes_no == "no":
+            for column, value in q.implies.on_no.items():
+                answer.codes.setdefault(column, value)
+        else:
+            pinned = set(q.implies.yes_nonzero)
+            for column in q.columns:
+                default = codebook.column(column).default
+                if column not in answer.codes and column not in pinned and default is not None:
+                    answer.codes[column] = default
+    # a column that several questions share (conres: Q51, Q52) is at its default when all answer No
+    for column in {c for q in codebook.questions if q.has_yes_no for c in q.columns}:
+        askers = [a for n, a in answers.items() if column in codebook.question(n).columns]
+        if askers and all(a.yes_no == "no" for a in askers) and not any(column in a.codes for a in askers):
+            default = codebook.column(column).default
+            if default is not None:
+                askers[0].codes[column] = default
 
 
 def _lower(answer: SheetAnswer, by: float = CONFLICT_PENALTY) -> None:
@@ -76,7 +102,5 @@ def _members(answers: dict[int, SheetAnswer]) -> None:
     members = [k for k in q4.codes if k.startswith("mem")]
     if len(members) >= 2:
         q4.codes["bilat"] = int(len(members) <= 2)
-    else:
-        q4.codes.pop("bilat", None)
-        if members:
-            _lower(q4)
+    elif members:
+        _lower(q4)

@@ -56,7 +56,8 @@ class Treaty:
         if self._sentences is None:
             from .sentences import split_sentences
 
-            self._sentences = split_sentences(self.text)
+            cuts = sorted({p.start for p in self.parts if p.parent is None})
+            self._sentences = _cut(split_sentences(self.text), cuts, self.text)
         return self._sentences
 
     def sentences_in(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -74,6 +75,23 @@ class Treaty:
             "text_sha256": self.sha256,
             "parts": [p.to_dict() for p in self.parts],
         }
+
+
+def _cut(spans: list[tuple[int, int]], cuts: list[int], text: str) -> list[tuple[int, int]]:
+    """Split sentences that run across the start of a part (a title run into its preamble)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        k = bisect_right(cuts, start)
+        for cut in cuts[k:]:
+            if cut >= end:
+                break
+            piece = text[start:cut].rstrip()
+            if piece.strip():
+                out.append((start, start + len(piece)))
+            start = cut
+        if text[start:end].strip():
+            out.append((start, end))
+    return out
 
 
 def load_treaty(path: str | Path) -> Treaty:

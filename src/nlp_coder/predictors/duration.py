@@ -77,8 +77,11 @@ _RENEW_TERM = re.compile(
 
 _SELF = re.compile(
     r"\b(?:this|the present|the said|the above|the foregoing) (?:treaty|agreement|pact|convention|protocol|alliance|"
-    r"declaration|accord|arrangement|exchange of notes)\b|\bit shall (?:remain|continue|be)\b",
+    r"declaration|accord|arrangement|exchange of notes)\b|\bit shall (?:be (?:automatically |tacitly )?(?:renewed|extended|prolonged)|(?:remain|continue) in (?:force|effect))\b",
     re.I,
+)
+_THE_TREATY = re.compile(
+    r"\b[Tt]he (?:Treaty|Agreement|Pact|Convention|Protocol|Alliance|Accord|Declaration)\b"
 )
 _REVIEW = re.compile(r"\b(?:review\w*|revis\w+|amend\w*|reconsider\w*)\b", re.I)
 
@@ -97,7 +100,11 @@ class DurationPredictor(RulePredictor):
 
     def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]:
         # duration and renewal clauses speak of the instrument itself ("this Treaty shall remain in force ...")
-        units = [u for u in sentence_units(treaty) if u[3] != "preamble" and _SELF.search(u[2])]
+        units = [
+            u
+            for u in sentence_units(treaty)
+            if u[3] != "preamble" and (_SELF.search(u[2]) or _THE_TREATY.search(u[2]))
+        ]
         return {10: self._duration(treaty, units), 12: self._renewal(treaty, units)}
 
     def _duration(self, treaty: Treaty, units: list) -> SheetAnswer:

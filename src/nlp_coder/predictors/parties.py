@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..countries import load_countries
 from ..dates import find_dates
 from ..implied import member_codes
@@ -46,6 +48,33 @@ class SignatureDatePredictor(RulePredictor):
         return {3: SheetAnswer(3, "", confidence=0.0, needs_review=True, source="text")}
 
 
+_BILATERAL = re.compile(
+    r"\b(?:the two (?:high contracting parties|contracting parties|parties|governments|states|countries|sides|"
+    r"powers|nations)|both (?:high contracting |contracting )?(?:parties|governments|countries|sides)|"
+    r"either (?:high contracting |contracting )?(?:party|government|state|side|country)|the other "
+    r"(?:high contracting |contracting )?(?:party|government|side))\b",
+    re.I,
+)
+_MULTILATERAL = re.compile(
+    r"\b(?:any (?:other )?(?:of the |one of the )?(?:high contracting |contracting )?(?:parties|member states|"
+    r"signatories|members)|all (?:the )?(?:other )?(?:parties|member states|signatories)|member states|"
+    r"each of the (?:other )?(?:parties|signatories)|one or more of (?:them|the parties)|the other parties)\b",
+    re.I,
+)
+
+
+def bilateral_from_wording(text: str) -> tuple[int, float] | None:
+    """(bilat, confidence) from how the treaty speaks of its parties, when names alone do not tell."""
+    two, many = len(_BILATERAL.findall(text)), len(_MULTILATERAL.findall(text))
+    if two + many < 2:
+        return None
+    if two >= 3 * many:
+        return 1, 0.75
+    if many >= 3 * two:
+        return 0, 0.75
+    return None
+
+
 class MembersPredictor(RulePredictor):
     """Members: states named in the title, preamble and signature block, as COW codes."""
 
@@ -61,8 +90,24 @@ class MembersPredictor(RulePredictor):
         for part in spans:
             for mention in table.find(treaty.text[part.start : part.end]):
                 found.setdefault(mention.code, (part.start + mention.start, part.start + mention.end))
-        if not found:
-            return {4: SheetAnswer(4, "", confidence=0.0, needs_review=True, source="text")}
+        if len(found) < 2:
+            wording = bilateral_from_wording(treaty.text)
+            codes = {"bilat": wording[0]} if wording else {}
+            note = {
+                1: "Two parties (bilateral wording); names not recognised.",
+                0: "More than two parties (multilateral wording); names not recognised.",
+            }
+            text = note[wording[0]] if wording else ""
+            return {
+                4: SheetAnswer(
+                    4,
+                    text,
+                    codes=codes,
+                    confidence=wording[1] if wording else 0.0,
+                    needs_review=True,
+                    source="text",
+                )
+            }
         lines = [f"{code} {table.name(code)}" for code in sorted(found)]
         codes = member_codes("\n".join(lines))
         ev = [evidence(treaty, *found[code]) for code in sorted(found, key=lambda c: found[c])]

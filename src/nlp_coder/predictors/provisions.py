@@ -185,10 +185,9 @@ class ProvisionPredictor(RulePredictor):
                 needs_review=qc.absent.confidence < 0.9,
                 source="text",
             )
-        if qc.mode == "first":
+        if qc.mode == "first":  # the cue's codes only: columns it does not pin are not known to be zero
             chosen = [m for m in matches if m.cue.id == matches[0].cue.id]
-            codes = dict(qc.absent.codes)
-            codes.update(chosen[0].cue.codes)
+            codes = dict(chosen[0].cue.codes)
             cues = [chosen[0].cue]
         else:
             chosen = matches
@@ -239,4 +238,6 @@ def _answer_text(kind: str, cues: list[Cue], evidence: list[Evidence]) -> str:
         head = f"Yes. {summary[:1].upper()}{summary[1:]}"
     where = ", ".join(dict.fromkeys(e.part for e in evidence if e.part))
     quote = " ".join(evidence[0].quote.split()) if evidence else ""
-    return f"{head} ({where}): “{quote}”" if quote else head
+    if not quote:
+        return head
+    return f"{head} ({where}): “{quote}”" if where else f"{head}: “{quote}”"

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,19 +23,23 @@ EXAMPLE = ROOT / "examples" / "veloria_ostmark_treaty.txt"
 TOTA = ROOT.parent / "shared" / "data" / "treaties" / "tota" / "xml"
 
 
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
 def timed(cmd: list[str], runs: int) -> dict:
-    times = []
+    """Median wall time and peak resident memory of ``cmd``, each run measured in a fresh parent."""
+    times, peaks = [], []
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-        peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {
-        "median_s": round(statistics.median(times), 3),
-        "runs": runs,
-        "peak_rss_mb": round(peak / 1024, 1),
-    }
+        out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], check=True, capture_output=True, text=True)
+        seconds, rss_kb = out.stdout.split()
+        times.append(float(seconds))
+        peaks.append(int(rss_kb))
+    return {"median_s": round(statistics.median(times), 3), "runs": runs, "peak_rss_mb": round(max(peaks) / 1024, 1)}
 
 
 def make_folder(folder: Path, n: int = 100) -> str:

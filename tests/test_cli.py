@@ -105,3 +105,14 @@ def test_draft_json_is_deterministic_and_quotes_are_slices():
     for answer in data["answers"]:
         for ev in answer["evidence"]:
             assert text[ev["start"] : ev["end"]] == ev["quote"]
+
+
+def test_draft_folder_needs_output_and_reports_failures(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "b.txt").write_bytes(b"")
+    assert run("draft", src).exit_code == 2
+    result = run("draft", src, "-o", tmp_path / "out", "-f", "csv")
+    assert result.exit_code == 2 and "b.txt" in result.stderr
+    assert (tmp_path / "out" / "a.csv").exists()

@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .configfile import read_yaml
 from .errors import ConfigError
 from .paths import CONFIG_DIR
 
@@ -199,12 +199,7 @@ def _default_codebook() -> Codebook:
 
 
 def _load(path: Path) -> Codebook:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read codebook config ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({_first_line(str(exc))})") from exc
+    raw = read_yaml(path, "codebook config")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: a codebook config must be a mapping")
     try:

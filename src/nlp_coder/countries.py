@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from .configfile import read_yaml
 from .errors import ConfigError
 from .paths import CONFIG_DIR
 
@@ -79,16 +78,14 @@ def _default() -> CountryTable:
 
 
 def _load(path: Path) -> CountryTable:
+    raw = read_yaml(path, "country table")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         states = [
             State(
                 int(s["code"]), str(s["abb"]), str(s["name"]), tuple(str(a) for a in s.get("aliases") or ())
             )
             for s in raw["states"]
         ]
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read country table ({exc.strerror or exc})") from exc
-    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: invalid country table ({type(exc).__name__}: {exc})") from exc
     return CountryTable(states)

@@ -306,6 +306,8 @@ def _read_marker(answer: SheetAnswer, body: str) -> dict[str, int] | None:
             answer.needs_review = item == "needs review"
         elif m := re.fullmatch(r"source\s+(\w+)", item):
             answer.source = m.group(1)
+            if answer.source == "external":
+                answer.confidence, answer.needs_review = 0.0, True
         elif item.startswith("codes"):
             codes = {k: int(v) for k, v in re.findall(r"([a-z][a-z0-9]*)=(-?\d+)", item)}
     return codes
@@ -356,6 +358,8 @@ def render_sheet(sheet: Sheet, codebook: Codebook | None = None, markers: bool =
 def _marker_lines(answer: SheetAnswer) -> list[str]:
     if answer.confidence is None and answer.source is None:
         return []
+    if answer.source == "external" and not answer.answer:
+        return ["[nlp-coder] source external; left for the coder (the treaty text cannot tell)"]
     items = []
     if answer.confidence is not None:
         items.append(f"confidence {answer.confidence:.2f}")

@@ -18,6 +18,7 @@ class Treaty:
     parts: list[Part]
     language: LanguageGuess
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)  # per-treaty results predictors share
 
     @property
     def text(self) -> str:

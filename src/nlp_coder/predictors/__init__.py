@@ -65,5 +65,12 @@ def build_predictor(name: str, codebook: Codebook) -> Predictor:
     return REGISTRY[name](codebook).fit()
 
 
+_DRAFTERS: dict[int, Drafter] = {}
+
+
 def default_drafter(codebook: Codebook) -> Drafter:
-    return Drafter(codebook, [build_predictor(name, codebook) for name in DEFAULT_PIPELINE])
+    """The shipped pipeline, fitted once per codebook and reused (fitting compiles every pattern)."""
+    key = id(codebook)
+    if key not in _DRAFTERS:
+        _DRAFTERS[key] = Drafter(codebook, [build_predictor(name, codebook) for name in DEFAULT_PIPELINE])
+    return _DRAFTERS[key]

@@ -14,10 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..codebook import Codebook
+from ..configfile import read_yaml
 from ..errors import ConfigError
 from ..paths import CONFIG_DIR
 from ..sheet import Evidence, SheetAnswer
@@ -81,18 +81,26 @@ class Match:
     end: int
 
 
+def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
+    """One compiled pattern that matches where any of ``patterns`` does (one search instead of many)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
 class _CompiledCue:
     def __init__(self, cue: Cue):
         self.cue = cue
-        self.any = [re.compile(p, re.I) for p in cue.any]
+        self.any = _alternation(cue.any)
         self.all = [re.compile(p, re.I) for p in cue.all]
-        self.none = [re.compile(p, re.I) for p in cue.none]
+        self.none = _alternation(cue.none)
 
     def matches(self, sentence: str) -> bool:
         return (
-            any(p.search(sentence) for p in self.any)
+            self.any is not None
+            and self.any.search(sentence) is not None
             and all(p.search(sentence) for p in self.all)
-            and not any(p.search(sentence) for p in self.none)
+            and (self.none is None or self.none.search(sentence) is None)
         )
 
 
@@ -106,13 +114,9 @@ def _default() -> ProvisionConfig:
 
 
 def _load(path: Path) -> ProvisionConfig:
+    raw = read_yaml(path, "provisions config")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return ProvisionConfig.model_validate(raw)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read provisions config ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
@@ -121,6 +125,13 @@ def _load(path: Path) -> ProvisionConfig:
 
 def sentence_units(treaty: Treaty) -> list[tuple[int, int, str, str | None]]:
     """(start, end, normalised sentence, kind of the top-level part) for every sentence outside the title."""
+    cached = treaty.cache.get("sentence_units")
+    if cached is None:
+        cached = treaty.cache["sentence_units"] = _sentence_units(treaty)
+    return cached
+
+
+def _sentence_units(treaty: Treaty) -> list[tuple[int, int, str, str | None]]:
     units = []
     tops = [p for p in treaty.parts if p.parent is None]
     k = 0

@@ -50,6 +50,30 @@ def majority(path: Path, columns: list[str]) -> dict[str, str]:
     return {c: Counter(r[c] for r in rows if r.get(c, "") != "").most_common(1)[0][0] for c in columns}
 
 
+def seed_quote_checks(shared: Path, cb, alliances: dict[int, dict[str, str]]) -> list[dict]:
+    """Each passage the seed sheet quotes, drafted as a one-article treaty, against ATOP row 4520.
+
+    The passage is checked on the question whose columns it evidences (Q18's quote on Q16's types).
+    """
+    from nlp_coder.sheet import read_sheet
+    from nlp_coder.treaty import treaty_from_text
+
+    sheet = read_sheet(shared / "sheets" / "atop_4520_sheet.txt")
+    gold = alliances[4520]
+    checks = []
+    for number, answer in sorted(sheet.answers.items()):
+        target = 16 if number == 18 else number
+        columns = [c for c in cb.question(target).columns if c in gold and c != "active"]
+        for ev in answer.evidence:
+            text = f"TREATY\n\nThe Parties have agreed as follows:\n\nArticle 1\n\n{ev.quote}\n"
+            drafted = draft_treaty(treaty_from_text(text)).sheet.answers[target]
+            got = {c: drafted.codes.get(c) for c in columns}
+            want = {c: int(gold[c]) for c in columns}
+            checks.append({"question": target, "draft": got, "gold": want, "right": got == want,
+                           "confidence": drafted.confidence or 0.0})
+    return checks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -96,6 +120,12 @@ def main() -> None:
         )
         print(f"    Q16 draft/gold: {q16}")
         print(f"    disagreements: {wrong}")
+    seed = seed_quote_checks(args.shared, cb, first)
+    report["seed_quotes"] = seed
+    for item in seed:
+        calib.append((item["confidence"], item["right"]))
+        print(f"seed quote Q{item['question']}: draft {item['draft']} gold {item['gold']} "
+              f"confidence {item['confidence']}")
     overall = totals["agree"] / totals["scored"]
     print(f"overall agreement {overall:.1%} vs majority prior {totals['prior'] / totals['scored']:.1%}")
     bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]

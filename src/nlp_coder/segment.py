@@ -497,7 +497,7 @@ def _paragraphs(text: str, article: Part, index: int, head_end: int, run_on: boo
             s, e = _trim(text, start, end)
             out.append(Part("paragraph", f"{article.label}({value})", str(value), s, e, index))
         return out
-    blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", body, re.S)]
+    blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", body, re.S)]
     first_line_end = body.find("\n")
     if (
         blocks

@@ -42,4 +42,4 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _blocks(text: str) -> list[tuple[int, int]]:
     import re
 
-    return [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\s*\Z)", text, re.S)]
+    return [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", text, re.S)]

@@ -31,7 +31,7 @@ CONDITIONS: dict[str, list[str]] = {
         r"\bin (europe|asia|africa|north america|south america|latin america|the americas|the (far|middle|near) east|"
         r"the balkans|the pacific|the atlantic|the mediterranean|the baltic|the caribbean|the persian gulf)\b",
         r"\b(in|on|against) (its|their|his) (home|metropolitan) territor(y|ies)\b",
-        r"\bin the [A-Z][a-z]+ (area|region)\b",
+        r"\bin the (?-i:[A-Z][a-z]+) (area|region)\b",
         r"\b(north atlantic|pacific|treaty) area\b",
     ],
     "specific adversary": [

@@ -12,7 +12,7 @@ from .codebook import Codebook, load_codebook
 from .sheet import Sheet, SheetAnswer, render_sheet
 from .treaty import Treaty
 
-MODEL_NAME = "rules"
+MODEL_NAME = "rules"  # the name a draft made without a trained model carries
 
 
 @dataclass
@@ -66,13 +66,15 @@ def _answer_dict(answer: SheetAnswer) -> dict:
     }
 
 
-def draft_treaty(treaty: Treaty, codebook: Codebook | None = None) -> Draft:
-    """Draft every question of the codesheet for ``treaty``."""
-    from .predictors import default_drafter
+def draft_treaty(treaty: Treaty, codebook: Codebook | None = None, model: object = None) -> Draft:
+    """Draft every question of the codesheet for ``treaty`` (rules only when ``model`` is None)."""
+    from .predictors import draft_answers
 
     cb = codebook or load_codebook()
-    answers = default_drafter(cb).draft(treaty)
-    return Draft(treaty, Sheet(answers, header=f"DRAFT by nlp-coder {__version__} from {treaty.path}"))
+    answers = draft_answers(treaty, cb, model)
+    name, version = (model.name, model.version) if model is not None else (MODEL_NAME, __version__)
+    header = f"DRAFT by nlp-coder {__version__} (model {name}) from {treaty.path}"
+    return Draft(treaty, Sheet(answers, header=header), name, version)
 
 
 def render(draft: Draft, format: str, codebook: Codebook | None = None) -> str:
@@ -90,7 +92,8 @@ SUFFIX = {"sheet": ".sheet.txt", "json": ".json", "csv": ".csv"}
 TREATY_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".text", ".xhtml")
 
 
-def draft_file(path: str | Path, format: str = "sheet", codebook: Codebook | None = None) -> str:
+def draft_file(path: str | Path, format: str = "sheet", codebook: Codebook | None = None,
+               model: object = None) -> str:
     """Read, check and draft one treaty file; the draft rendered in ``format``."""
     from .errors import LanguageError
     from .treaty import load_treaty
@@ -100,11 +103,11 @@ def draft_file(path: str | Path, format: str = "sheet", codebook: Codebook | Non
         raise LanguageError(
             f"{path}: text looks {treaty.language.name}, not English; nlp-coder drafts English texts"
         )
-    return render(draft_treaty(treaty, codebook), format, codebook)
+    return render(draft_treaty(treaty, codebook, model), format, codebook)
 
 
 def draft_folder(
-    folder: str | Path, out_dir: str | Path, format: str = "sheet", progress: bool = False
+    folder: str | Path, out_dir: str | Path, format: str = "sheet", progress: bool = False, model: object = None
 ) -> list[tuple[Path, str]]:
     """Draft every treaty file in ``folder`` into ``out_dir``; returns the (file, error) of those that failed."""
     from .errors import InputError, NlpCoderError
@@ -120,7 +123,7 @@ def draft_folder(
     failures: list[tuple[Path, str]] = []
     for path in _progress(files, progress):
         try:
-            text = draft_file(path, format)
+            text = draft_file(path, format, model=model)
             write_atomic(dst / (path.stem + SUFFIX[format]), text, inputs=files)
         except NlpCoderError as exc:
             failures.append((path, str(exc).removeprefix(f"{path}: ")))

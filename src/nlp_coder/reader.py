@@ -1,8 +1,12 @@
-"""Read a treaty file (txt, md, html, pdf) into clean text, with a map back to what was read.
+"""Read a treaty file (txt, md, html, pdf, ToTA xml) into clean text, with a map back to what was read.
 
 The clean ``text`` is what every later stage (segments, evidence offsets) refers to. ``raw`` is the
 file as decoded (for PDFs: the text pypdf extracted, pages joined); ``to_raw(i)`` maps a character
 of ``text`` back to ``raw``.
+
+XML files are read when they have the shape of the ToTA trade-agreement corpus (``<treaty>`` with
+``<meta><name>`` and ``<body><chapter><article number=.. name=..>``); the printed text is rebuilt
+from the elements (see :func:`read_tota_xml`).
 """
 
 from __future__ import annotations
@@ -10,13 +14,15 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import xml.parsers.expat
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
 
-FORMATS = ("txt", "md", "html", "pdf")
+FORMATS = ("txt", "md", "html", "pdf", "xml")
 _EXTENSIONS = {
     ".txt": "txt",
     ".text": "txt",
@@ -26,6 +32,7 @@ _EXTENSIONS = {
     ".htm": "html",
     ".xhtml": "html",
     ".pdf": "pdf",
+    ".xml": "xml",
 }
 # Wrapper lines some treaty collections put around a text (e.g. ``MainText:`` / ``AppendixText: NA``).
 _WRAPPER_LINE = re.compile(r"^(?:MainText|AppendixText|Text|BodyText):[ \t]*(?:NA|N/A)?[ \t]*$", re.M)
@@ -99,6 +106,8 @@ def detect_format(path: Path, head: bytes) -> str:
     if fmt:
         return fmt
     sniff = head[:2048].lstrip().lower()
+    if re.match(rb"(?:\xef\xbb\xbf)?(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<treaty\b", sniff, re.S):
+        return "xml"
     if sniff.startswith((b"<!doctype html", b"<html")) or b"<body" in sniff:
         return "html"
     return "txt"
@@ -120,6 +129,10 @@ def read_treaty(path: str | Path) -> TreatyText:
     fmt = detect_format(p, data[:4096])
     if fmt == "pdf":
         treaty = _read_pdf(p, data)
+    elif fmt == "xml":
+        raw = decode_text(p, data)
+        doc = read_tota_xml(raw, str(p))
+        treaty = TreatyText(doc.builder.text(), raw, str(p), "xml", doc.builder.anchors, headings=doc.headings)
     else:
         raw = decode_text(p, data)
         reader = {"txt": _clean_txt, "md": _clean_md, "html": _clean_html}[fmt]
@@ -307,6 +320,258 @@ def _clean_html(raw: str) -> tuple[TextBuilder, list[tuple[int, int, int]]]:
     if pos < len(raw):
         builder.copy(raw[pos:], pos)
     return builder, headings
+
+
+# --- ToTA XML -----------------------------------------------------------------------------
+
+_NOT_TOTA = "XML but not a treaty (expected <treaty><body>...)"
+
+
+@dataclass(frozen=True)
+class ToTAArticle:
+    """A numbered ``<article>`` of a ToTA file: its attributes and the span of its block in the text
+    (heading line and body; ``heading_end`` is where the heading line ends)."""
+
+    number: str
+    name: str
+    start: int
+    heading_end: int
+    end: int
+
+
+@dataclass
+class ToTADocument:
+    """A ToTA treaty rebuilt as printed text.
+
+    ``headings`` holds (start, end, level) of the title and chapter heading lines (level 1) and of
+    each numbered article's heading line ``<number> <name>`` (level 2); ``articles`` lists the
+    numbered articles in order (those whose block is empty have an empty span).
+    """
+
+    builder: TextBuilder
+    headings: list[tuple[int, int, int]]
+    name: str
+    language: str
+    articles: list[ToTAArticle]
+
+    @property
+    def text(self) -> str:
+        return self.builder.text()
+
+    @property
+    def numbers(self) -> list[str]:
+        return [a.number for a in self.articles]
+
+
+class _Chars:
+    """Text with, per character, where it came from in the raw file: ``raw`` offsets of copied
+    characters, ``~raw`` (negative) for characters that stand in for markup starting at ``raw``."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.offsets = array("q")
+
+    def add(self, piece: str, raw_start: int, raw: str) -> None:
+        if raw.startswith(piece, raw_start):
+            self.offsets.extend(range(raw_start, raw_start + len(piece)))
+        else:
+            self.offsets.extend([~raw_start] * len(piece))
+        self.chunks.append(piece)
+
+    def text(self) -> str:
+        if len(self.chunks) > 1:
+            self.chunks = ["".join(self.chunks)]
+        return self.chunks[0] if self.chunks else ""
+
+    def raw_at(self, index: int) -> int:
+        off = self.offsets[index]
+        return off if off >= 0 else ~off
+
+
+def _emit(builder: TextBuilder, text: str, offsets: array, start: int, end: int) -> None:
+    """Append ``text[start:end]`` to ``builder``, copied where the characters are the raw file's."""
+    i = start
+    while i < end:
+        off = offsets[i]
+        j = i + 1
+        if off >= 0:
+            while j < end and offsets[j] == off + (j - i):
+                j += 1
+            builder.copy(text[i:j], off)
+        else:
+            while j < end and offsets[j] == off:
+                j += 1
+            builder.put(text[i:j], ~off)
+        i = j
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _tota_lines(text: str) -> list[tuple[int, int]]:
+    """The lines of an article's text: runs of two or more spaces (the corpus's paragraph breaks) and
+    newlines end a line; each line is stripped; empty lines at either end are dropped."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for m in re.finditer(r" {2,}|\n", text):
+        lines.append(_strip_span(text, pos, m.start()))
+        pos = m.end()
+    lines.append(_strip_span(text, pos, len(text)))
+    while lines and lines[0][0] == lines[0][1]:
+        lines.pop(0)
+    while lines and lines[-1][0] == lines[-1][1]:
+        lines.pop()
+    return lines
+
+
+def _byte_to_char(data: bytes):
+    """A converter from UTF-8 byte offsets (at character boundaries) to str offsets, fast when the
+    offsets asked for do not decrease."""
+    state = [0, 0]  # last byte offset, its char offset
+
+    def convert(byte_index: int) -> int:
+        last_b, last_c = state
+        if byte_index < last_b:
+            last_b, last_c = 0, 0
+        last_c += len(data[last_b:byte_index].decode("utf-8", "replace"))
+        state[0], state[1] = byte_index, last_c
+        return last_c
+
+    return convert
+
+
+@dataclass
+class _ToTAParse:
+    root: str | None = None
+    body: bool = False
+    meta: dict[str, tuple[int, _Chars]] = field(default_factory=dict)  # name/language: (raw start, text)
+    chapters: list[tuple[dict[str, str], int, list]] = field(default_factory=list)
+    collect: _Chars | None = None  # the element whose own text is being read
+    collect_depth: int = -1
+
+
+def read_tota_xml(raw: str, where: str = "<xml>") -> ToTADocument:
+    """Rebuild the printed text of a ToTA treaty (an XML string) with a map back to ``raw``.
+
+    The text is the treaty name (``meta/name``) as a title line, a line ``<number> <name>`` for each
+    chapter that has a number, and per article a heading line ``<number> <name>`` (numbered articles
+    only) followed by the article's text, in which runs of two or more spaces become line breaks;
+    blocks are separated by a blank line. Copied characters of the article texts and the title map
+    to their place in ``raw``; headings and line breaks map to the start of the element they belong to.
+
+    Raises InputError when the XML is broken or is not shaped like a ToTA treaty.
+    """
+    data = raw.encode("utf-8")
+    to_char = _byte_to_char(data)
+    parser = xml.parsers.expat.ParserCreate("UTF-8")
+    stack: list[str] = []
+    st = _ToTAParse()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        pos = to_char(parser.CurrentByteIndex)
+        depth = len(stack)
+        stack.append(name)
+        if depth == 0:
+            st.root = name
+        if st.collect is not None and depth > st.collect_depth:
+            st.collect = None  # an element's own text ends at its first child (ElementTree's .text)
+        if st.root != "treaty":
+            return
+        collect: _Chars | None = None
+        if depth == 1 and name == "body":
+            st.body = True
+        elif depth == 2 and stack[1] == "meta" and name in ("name", "language") and name not in st.meta:
+            collect = _Chars()
+            st.meta[name] = (pos, collect)
+        elif depth == 2 and stack[1] == "body" and name == "chapter":
+            st.chapters.append((dict(attrs), pos, []))
+        elif depth == 3 and stack[1] == "body" and stack[2] == "chapter" and name == "article":
+            collect = _Chars()
+            st.chapters[-1][2].append((dict(attrs), pos, collect))
+        if collect is not None:
+            st.collect, st.collect_depth = collect, depth
+
+    def end(name: str) -> None:
+        stack.pop()
+        if len(stack) <= st.collect_depth:
+            st.collect, st.collect_depth = None, -1
+
+    def chars(piece: str) -> None:
+        if st.collect is not None:
+            st.collect.add(piece, to_char(parser.CurrentByteIndex), raw)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        if st.root not in (None, "treaty"):
+            raise InputError(f"{where}: {_NOT_TOTA}") from exc
+        raise InputError(f"{where}: broken XML ({exc})") from exc
+    if st.root != "treaty" or not st.body:
+        raise InputError(f"{where}: {_NOT_TOTA}")
+    return _rebuild_tota(raw, st)
+
+
+def _rebuild_tota(raw: str, st: _ToTAParse) -> ToTADocument:
+    builder = TextBuilder()
+    headings: list[tuple[int, int, int]] = []
+    articles: list[ToTAArticle] = []
+
+    def separate(raw_pos: int) -> None:
+        if builder.length:
+            builder.put("\n\n", raw_pos)
+
+    def meta_text(key: str) -> str:
+        return st.meta[key][1].text() if key in st.meta else ""
+
+    title = meta_text("name")
+    s, e = _strip_span(title, 0, len(title))
+    if e > s:
+        _emit(builder, title, st.meta["name"][1].offsets, s, e)
+        headings.append((0, builder.length, 1))
+    for attrs, pos, chapter_articles in st.chapters:
+        if attrs.get("number"):
+            line = f"{attrs.get('number', '').strip()} {attrs.get('name', '').strip()}".strip()
+            separate(pos)
+            headings.append((builder.length, builder.length + len(line), 1))
+            builder.put(line, pos)
+        for a_attrs, a_pos, a_chars in chapter_articles:
+            body = a_chars.text()
+            lines = _tota_lines(body)
+            number = a_attrs.get("number")
+            heading = ""
+            if number is not None:
+                heading = f"{number.strip()} {(a_attrs.get('name') or '').strip()}".strip()
+            if not heading and not lines:
+                if number is not None:
+                    at = builder.length
+                    articles.append(ToTAArticle(number, (a_attrs.get("name") or "").strip(), at, at, at))
+                continue
+            separate(a_pos)
+            block_start = builder.length
+            if heading:
+                headings.append((builder.length, builder.length + len(heading), 2))
+                builder.put(heading, a_pos)
+            heading_end = builder.length
+            if heading and lines:
+                builder.put("\n", a_pos)
+            for k, (ls, le) in enumerate(lines):
+                if k:
+                    builder.put("\n", a_chars.raw_at(lines[k - 1][1]))
+                _emit(builder, body, a_chars.offsets, ls, le)
+            if number is not None:
+                name = (a_attrs.get("name") or "").strip()
+                articles.append(ToTAArticle(number, name, block_start, heading_end, builder.length))
+    if builder.length:
+        builder.put("\n", max(len(raw) - 1, 0))
+    return ToTADocument(builder, headings, title.strip(), meta_text("language").strip(), articles)
 
 
 # --- PDF ----------------------------------------------------------------------------------

@@ -127,3 +127,4 @@ def main() -> None:
 
 
 from . import draft as _draft_command  # noqa: E402,F401  (registers the draft command)
+from . import learning as _learning_commands  # noqa: E402,F401  (registers corpus, train, evaluate)

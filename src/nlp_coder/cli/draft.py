@@ -27,6 +27,12 @@ def draft(
         DraftFormat, typer.Option("--format", "-f", help="sheet, json or csv.")
     ] = DraftFormat.sheet,
     output: Output = None,
+    model: Annotated[
+        Path | None, typer.Option(help="A trained model folder (default: the shipped models/default).")
+    ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Draft with the rules alone, no model.")
+    ] = False,
 ) -> None:
     """Draft the ATOP coding sheet for a treaty: answers, ATOP codes, evidence and confidence.
 
@@ -35,14 +41,21 @@ def draft(
     """
     from ..draft import draft_file, draft_folder
     from ..errors import InputError
+    from ..model import DEFAULT_MODEL, load_model
+
+    if rules_only and model is not None:
+        raise InputError("--rules-only and --model exclude each other")
+    loaded = None
+    if not rules_only and (model is not None or DEFAULT_MODEL.is_dir()):
+        loaded = load_model(model)
 
     if treaty.is_dir():
         if output is None:
             raise InputError(f"{treaty}: is a folder; give an output folder with -o")
-        failures = draft_folder(treaty, output, format.value, progress=True)
+        failures = draft_folder(treaty, output, format.value, progress=True, model=loaded)
         for path, message in failures:
             typer.echo(f"nlp-coder: error: {path}: {message}", err=True)
         if failures:
             raise typer.Exit(2)
         return
-    emit(draft_file(treaty, format.value), output, (treaty,))
+    emit(draft_file(treaty, format.value, model=loaded), output, (treaty,))

@@ -56,7 +56,7 @@ class Drafter:
             answers.setdefault(
                 q.number, SheetAnswer(q.number, "", confidence=0.0, needs_review=True, source="text")
             )
-        return reconcile(answers, self.codebook)
+        return answers
 
 
 def build_predictor(name: str, codebook: Codebook) -> Predictor:
@@ -68,7 +68,17 @@ def build_predictor(name: str, codebook: Codebook) -> Predictor:
 _DRAFTERS: dict[int, Drafter] = {}
 
 
-def default_drafter(codebook: Codebook) -> Drafter:
+def draft_answers(treaty: Treaty, codebook: Codebook, model: object = None) -> dict[int, SheetAnswer]:
+    """Rules, then the learned model where it won, then the reconciler."""
+    answers = rules_drafter(codebook).draft(treaty)
+    if model is not None:
+        from .learned import LearnedPredictor
+
+        answers = LearnedPredictor(model, codebook).apply(treaty, answers)
+    return reconcile(answers, codebook)
+
+
+def rules_drafter(codebook: Codebook) -> Drafter:
     """The shipped pipeline, fitted once per codebook and reused (fitting compiles every pattern)."""
     key = id(codebook)
     if key not in _DRAFTERS:

@@ -1,0 +1,295 @@
+"""Training: turn every kind of supervision into labelled passages and fit one classifier per target.
+
+Targets are the codesheet's yes/no provisions (``q8``, ``q35``...), the treaty form (``q6``), secrecy
+(``q7``) and the five obligation types of Q16. A passage is a leaf part of the treaty (a paragraph, or
+an article without paragraphs, or the preamble). Labels come from:
+
+- span labels (team annotations; gold-sheet quotes located in the text; weak labels from headings):
+  passages they cover are positive; in an annotated or weakly labelled treaty the others are negative;
+- document codes (ATOP row or a gold sheet's codes): a treaty coded "no" makes all its passages
+  negative; a treaty coded "yes" is a bag with at least one positive passage, taken to be the passages
+  where the rules find their evidence (multiple-instance learning).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .codebook import Codebook, load_codebook
+from .corpus import Corpus, Entry
+from .labels import SpanLabel
+from .treaty import Treaty
+
+TYPE_TARGETS = ("defense", "offense", "neutral", "nonagg", "consul")
+MAX_PASSAGE = 3000
+NEG_PER_POS = 20
+MIN_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    question: int
+    columns: tuple[str, ...]
+
+    def doc_label(self, codes: dict[str, int], cb: Codebook) -> int | None:
+        """1/0 from document codes, None when they do not say."""
+        known = [c for c in self.columns if c in codes and codes[c] is not None]
+        if not known:
+            return None
+        if self.name == "q6":
+            return int(codes["estmode"] == 1)
+        return int(any(codes[c] != (cb.column(c).default or 0) for c in known))
+
+
+def targets(cb: Codebook) -> list[Target]:
+    out = [Target("q6", 6, ("estmode",)), Target("q7", 7, ("pubsecr",))]
+    out += [Target(t, 16, (t,)) for t in TYPE_TARGETS]
+    for q in cb.questions:
+        if q.has_yes_no and q.from_text and q.columns:
+            out.append(Target(f"q{q.number}", q.number, tuple(q.columns)))
+    return out
+
+
+def passages(treaty: Treaty) -> list[tuple[int, int]]:
+    """Leaf parts: paragraphs, articles without paragraphs, the preamble, childless annexes/protocols."""
+    has_children = {p.parent for p in treaty.parts if p.parent is not None}
+    spans = []
+    for i, part in enumerate(treaty.parts):
+        if part.kind in ("title", "signatures") or i in has_children:
+            continue
+        spans.append((part.start, part.end))
+    return spans or [(0, len(treaty.text))]
+
+
+@dataclass
+class Example:
+    doc: str
+    start: int
+    end: int
+    text: str
+    labels: dict[str, int] = field(default_factory=dict)  # target -> 0/1
+
+
+@dataclass
+class DocumentSupervision:
+    entry: Entry
+    treaty: Treaty
+    codes: dict[str, int] | None
+    spans: list[SpanLabel]
+    exhaustive: bool  # spans mark every passage that evidences a provision
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    return inter > 0 and (inter >= 0.5 * (b[1] - b[0]) or inter >= 0.5 * (a[1] - a[0]))
+
+
+def _span_targets(label: SpanLabel, all_targets: list[Target]) -> list[str]:
+    if label.question == 16 or label.question == 18:
+        named = [t for t in TYPE_TARGETS if label.codes.get(t)]
+        return named
+    return [t.name for t in all_targets if t.question == label.question]
+
+
+def supervision(corpus: Corpus, atop_csv: Path | None, cb: Codebook) -> Iterator[DocumentSupervision]:
+    """Read each treaty of a corpus with its codes and span labels."""
+    from .align import align_quote
+    from .atop import load_atop, row_codes
+    from .labels import read_annotations
+    from .sheet import read_sheet
+    from .treaty import load_treaty
+
+    phases = _phase_rows(atop_csv) if atop_csv else {}
+    rows = load_atop(atop_csv) if atop_csv else {}
+    weak_rules = None
+    for entry in corpus.entries:
+        treaty = load_treaty(entry.text)
+        codes: dict[str, int] | None = None
+        if entry.atop_id is not None and entry.atop_id in rows:
+            row = phases.get((entry.atop_id, entry.phase or 0)) or rows[entry.atop_id]
+            codes = row_codes(row, cb)
+        spans: list[SpanLabel] = []
+        exhaustive = False
+        if entry.sheet is not None:
+            sheet = read_sheet(entry.sheet, cb)
+            codes = {**sheet.atop(cb), **(codes or {})}
+            for number, answer in sheet.answers.items():
+                for ev in answer.evidence:
+                    found = align_quote(ev.quote, treaty.text)
+                    if found is not None:
+                        q_codes = sheet.answers[16].codes if number == 18 and 16 in sheet.answers else answer.codes
+                        spans.append(SpanLabel(16 if number == 18 else number, found.start, found.end,
+                                               dict(q_codes), "sheet"))
+        if entry.annotations is not None:
+            spans += read_annotations(entry.annotations, treaty.sha256)
+            exhaustive = True
+        if entry.weak:
+            from .weak import load_weak_rules, weak_labels
+
+            weak_rules = weak_rules or load_weak_rules()
+            spans += weak_labels(treaty, weak_rules)
+        yield DocumentSupervision(entry, treaty, codes, spans, exhaustive or entry.weak)
+
+
+def _phase_rows(path: Path) -> dict[tuple[int, int], dict]:
+    """Phase-level rows (atop5_1aph.csv beside the alliance file), keyed by (atopid, phase)."""
+    import csv
+
+    from .atop import _number
+
+    ph = Path(path).with_name("atop5_1aph.csv")
+    if not ph.exists():
+        return {}
+    with ph.open(newline="", encoding="utf-8") as fh:
+        return {(int(r["atopid"]), int(r["phase"])): {k: _number(v) for k, v in r.items()} for r in csv.DictReader(fh)}
+
+
+def label_passages(doc: DocumentSupervision, all_targets: list[Target], cb: Codebook,
+                   rules_evidence: dict[int, list[tuple[int, int]]]) -> list[Example]:
+    """Examples of one treaty: each passage with the targets it is known to be positive or negative for."""
+    examples = [Example(doc.entry.id, s, e, doc.treaty.text[s:e][:MAX_PASSAGE]) for s, e in passages(doc.treaty)]
+    positives: dict[str, list[tuple[int, int]]] = {}
+    for label in doc.spans:
+        if label.positive:
+            for name in _span_targets(label, all_targets):
+                positives.setdefault(name, []).append((label.start, label.end))
+    for target in all_targets:
+        doc_label = target.doc_label(doc.codes, cb) if doc.codes else None
+        spans = positives.get(target.name, [])
+        if doc_label == 0:
+            for ex in examples:
+                ex.labels[target.name] = 0
+            continue
+        if not spans and doc_label == 1:  # a positive bag: the rules' evidence is the likely instance
+            spans = rules_evidence.get(target.question, [])
+        for ex in examples:
+            if any(_overlaps((ex.start, ex.end), span) for span in spans):
+                ex.labels[target.name] = 1
+            elif doc.exhaustive and doc_label != 1:
+                ex.labels[target.name] = 0
+    return examples
+
+
+def rules_evidence(treaty: Treaty, cb: Codebook) -> dict[int, list[tuple[int, int]]]:
+    """Where the rules find evidence for each yes answer (used inside positive bags)."""
+    from .predictors import rules_drafter
+
+    answers = rules_drafter(cb).draft(treaty)
+    return {n: [(e.start, e.end) for e in a.evidence if e.start is not None] for n, a in answers.items()
+            if a.yes_no != "no"}
+
+
+def collect(corpus_list: Iterable[Corpus], atop_csv: Path | None, cb: Codebook,
+            progress: bool = False) -> tuple[list[Example], dict[str, str]]:
+    """Labelled passages of every treaty, and each treaty's text hash by id."""
+    docs = [d for corpus in corpus_list for d in supervision(corpus, atop_csv, cb)]
+    all_targets = targets(cb)
+    examples: list[Example] = []
+    for doc in _progress(docs, progress, "labelling"):
+        examples += label_passages(doc, all_targets, cb, rules_evidence(doc.treaty, cb))
+    return examples, {d.entry.id: d.treaty.sha256 for d in docs}
+
+
+def _progress(items: list, show: bool, what: str):
+    if not show:
+        yield from items
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(what, total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def fit_targets(examples: list[Example], cb: Codebook, seed: int = 0, progress: bool = False) -> dict:
+    """One PassageClassifier per target with enough examples; idf shared, fitted on the kept passages."""
+    import numpy as np
+
+    from .learn import PassageClassifier, counts, fit_idf
+
+    rng = random.Random(seed)
+    chosen: dict[str, list[int]] = {}
+    for target in targets(cb):
+        pos = [i for i, ex in enumerate(examples) if ex.labels.get(target.name) == 1]
+        neg = [i for i, ex in enumerate(examples) if ex.labels.get(target.name) == 0]
+        if len(pos) < MIN_EXAMPLES or len(neg) < MIN_EXAMPLES:
+            continue
+        keep = max(NEG_PER_POS * len(pos), 200)
+        if len(neg) > keep:
+            neg = sorted(rng.sample(neg, keep))
+        chosen[target.name] = sorted(pos + neg)
+    used = sorted({i for idx in chosen.values() for i in idx})
+    if not used:
+        return {"idf": None, "classifiers": {}, "counts": {}}
+    idf = fit_idf(counts([examples[i].text for i in used]))
+    classifiers, stats = {}, {}
+    for name in _progress(sorted(chosen), progress, "training"):
+        idx = chosen[name]
+        y = [examples[i].labels[name] for i in idx]
+        clf = PassageClassifier(random_state=seed).fit([examples[i].text for i in idx], y, idf=idf)
+        classifiers[name] = clf
+        stats[name] = {"positive": int(np.sum(y)), "negative": int(len(y) - np.sum(y)),
+                       "documents": len({examples[i].doc for i in idx})}
+    return {"idf": idf, "classifiers": classifiers, "counts": stats}
+
+
+def train(manifests: list[Path], out: Path, atop_csv: Path | None = None, data_root: Path | None = None,
+          seed: int = 0, progress: bool = False, name: str | None = None) -> Path:
+    """Train on the manifests and save the model folder ``out``."""
+    from .corpus import read_manifest
+    from .model import save_model
+
+    cb = load_codebook()
+    corpora = [read_manifest(m, data_root) for m in manifests]
+    examples, hashes = collect(corpora, atop_csv, cb, progress)
+    fitted = fit_targets(examples, cb, seed, progress)
+    winners, cv = select_winners(corpora, examples, atop_csv, cb)
+    data = {
+        "manifests": [Path(m).name for m in manifests],
+        "treaties": len(hashes),
+        "passages": len(examples),
+        "text_sha256": dict(sorted(hashes.items())),
+    }
+    return save_model(out, fitted, cb, data=data, seed=seed, name=name or out.name,
+                      code_priors=_code_priors(atop_csv, cb), winners=winners, cv=cv)
+
+
+def select_winners(corpora: list[Corpus], examples: list[Example], atop_csv: Path | None,
+                   cb: Codebook) -> tuple[dict[str, str], dict[str, dict]]:
+    """The model replaces the rules for a target only if it was right more often in leave-one-treaty-out
+    cross-validation over the treaties that have gold codes; ties and untested targets stay with the rules."""
+    from .corpus import Corpus as _Corpus
+    from .evaluate import cross_validate, gold_codes
+    from .treaty import load_treaty
+
+    gold_entries = [e for c in corpora for e in c.entries if not e.weak and gold_codes(e, atop_csv, cb)]
+    if len(gold_entries) < 3:
+        return {}, {}
+    subset = _Corpus(corpora[0].manifest, gold_entries)
+    _, per_target = cross_validate(subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb)
+    winners = {t: ("model" if r["model_acc"] > r["rules_acc"] else "rules") for t, r in per_target.items()}
+    return winners, per_target
+
+
+def _code_priors(atop_csv: Path | None, cb: Codebook) -> dict[str, int]:
+    """Most common non-default code of each column in ATOP: the code a bare "yes" most likely means."""
+    if atop_csv is None:
+        return {}
+    from collections import Counter
+
+    from .atop import load_atop
+
+    rows = load_atop(atop_csv).values()
+    priors = {}
+    for name, col in cb.columns.items():
+        default = col.default if col.default is not None else 0
+        values = Counter(r.get(name) for r in rows if r.get(name) not in (None, default))
+        if values:
+            priors[name] = int(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[0][0])
+    return priors

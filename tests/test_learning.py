@@ -1,0 +1,158 @@
+"""Corpus manifests, quote alignment, the passage classifier, model folders, training and evaluation."""
+
+import json
+
+import numpy as np
+import pytest
+
+from nlp_coder.align import align_quote
+from nlp_coder.corpus import check_corpus, read_manifest
+from nlp_coder.errors import InputError
+from nlp_coder.learn import NotFittedError, PassageClassifier
+from nlp_coder.model import ModelError, load_model
+
+DEFENCE = [
+    "Should either Party be the victim of an armed attack, the other Party shall render it military assistance.",
+    "In case of aggression against one of the Parties, the others shall come to its aid with all their forces.",
+    "If a Party is attacked, each other Party shall assist it by all the military means in its power.",
+    "Any armed attack on one of the Parties shall be met by the armed assistance of the other Parties.",
+]
+OTHER = [
+    "The Parties shall promote cultural and scientific exchanges between their universities.",
+    "This Agreement shall enter into force on the date of signature.",
+    "The Parties shall cooperate in the fields of trade, tourism and the environment.",
+    "Each Party shall designate a liaison office for the purposes of this Agreement.",
+    "The texts in both languages are equally authentic.",
+    "Disputes about the interpretation of this Agreement shall be settled by negotiation.",
+]
+
+
+def toy_corpus(tmp_path):
+    """Four toy treaties, each with one defence article among others, annotated by offsets."""
+    lines = []
+    for i in range(4):
+        articles = [OTHER[(i + k) % len(OTHER)] for k in range(3)]
+        articles.insert(1, DEFENCE[i])
+        body = "\n\n".join(f"Article {n}\n\n{a}" for n, a in enumerate(articles, 1))
+        text = f"TREATY NUMBER {i}\n\nThe Parties have agreed as follows:\n\n{body}\n\nDone at Testville on 1 May 1990.\n"
+        path = tmp_path / f"t{i}.txt"
+        path.write_text(text, encoding="utf-8")
+        from nlp_coder.treaty import load_treaty
+
+        treaty = load_treaty(path)
+        start = treaty.text.index(DEFENCE[i])
+        ann = tmp_path / f"t{i}.jsonl"
+        ann.write_text(json.dumps({"question": 16, "codes": {"defense": 1}, "start": start,
+                                   "end": start + len(DEFENCE[i]), "text_sha256": treaty.sha256}) + "\n",
+                       encoding="utf-8")
+        lines.append(json.dumps({"id": f"t{i}", "text": path.name, "annotations": ann.name}))
+    manifest = tmp_path / "toy.jsonl"
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest
+
+
+def test_manifest_errors(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad.jsonl:1: each line needs"):
+        read_manifest(bad)
+    bad.write_text('{"id": "a", "text": "x.txt"}\n{"id": "a", "text": "y.txt"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="duplicate id"):
+        read_manifest(bad)
+    bad.write_text("not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid JSON"):
+        read_manifest(bad)
+    with pytest.raises(InputError, match="no such manifest"):
+        read_manifest(tmp_path / "missing.jsonl")
+
+
+def test_corpus_check_reports_missing_files_and_bad_sheets(tmp_path):
+    manifest = toy_corpus(tmp_path)
+    (tmp_path / "sheet.txt").write_text("nothing that looks like a sheet\n", encoding="utf-8")
+    with manifest.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "gone", "text": "gone.txt"}) + "\n")
+        fh.write(json.dumps({"id": "badsheet", "text": "t0.txt", "sheet": "sheet.txt"}) + "\n")
+    checks = {c.entry.id: c for c in check_corpus(read_manifest(manifest))}
+    assert not checks["t0"].problems and checks["t0"].annotations == 1
+    assert any("no such file" in p for p in checks["gone"].problems)
+    assert any("sheet" in p for p in checks["badsheet"].problems)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "the other Party shall render it military assistance",  # exact
+        "the other  Party shall\nrender it military   assistance",  # whitespace changed
+        "“...the otber Party shal render it militarv assistance.”",  # OCR-damaged, curly quotes, ellipsis
+    ],
+)
+def test_quotes_are_located_in_the_text(quote):
+    text = "Article 2\n\nShould either Party be the victim of an armed attack, the other Party shall render it military assistance.\n"
+    found = align_quote(quote, text)
+    assert found is not None
+    assert text[found.start : found.end] == "the other Party shall render it military assistance"
+
+
+def test_unrelated_quote_is_not_located():
+    assert align_quote("fisheries quotas and tariff schedules for agricultural goods", DEFENCE[0]) is None
+
+
+def test_classifier_overfits_tiny_data_and_refuses_unfitted():
+    with pytest.raises(NotFittedError):
+        PassageClassifier().predict_proba(["x"])
+    clf = PassageClassifier(C=100.0).fit(DEFENCE + OTHER, [1] * 4 + [0] * 6)
+    p = clf.predict_proba(DEFENCE + OTHER)[:, 1]
+    assert (p[:4] > 0.5).all() and (p[4:] < 0.5).all()
+    arrays, meta = clf.to_arrays()
+    again = PassageClassifier.from_arrays(arrays, meta, clf.idf_)
+    assert np.allclose(again.predict_proba(DEFENCE + OTHER), clf.predict_proba(DEFENCE + OTHER), atol=1e-5)
+
+
+def test_train_save_load_and_same_seed_same_files(tmp_path):
+    from nlp_coder.train import train
+
+    manifest = toy_corpus(tmp_path)
+    first = train([manifest], tmp_path / "m1", seed=3, name="toy")
+    second = train([manifest], tmp_path / "m2", seed=3, name="toy")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+    model = load_model(first)
+    assert "defense" in model.classifiers
+    meta = json.loads((first / "meta.json").read_text(encoding="utf-8"))
+    assert meta["targets"]["defense"]["positive"] == 4 and set(meta["files"]) >= {"weights/idf.npy"}
+    assert "# nlp-coder model" in (first / "README.md").read_text(encoding="utf-8")
+    clf = model.classifiers["defense"]
+    p = clf.predict_proba(["If either Party is attacked, the other shall give it military assistance."])[0, 1]
+    assert p > clf.predict_proba(["The Parties shall exchange students."])[0, 1]
+
+
+def test_tampered_model_is_refused(tmp_path):
+    from nlp_coder.train import train
+
+    path = train([toy_corpus(tmp_path)], tmp_path / "m", seed=0)
+    weights = next((path / "weights").rglob("coef_value.npy"))
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="hash mismatch"):
+        load_model(path)
+    with pytest.raises(ModelError, match="not a model folder"):
+        load_model(tmp_path)
+
+
+def test_evaluate_on_drafts_folder(tmp_path):
+    from nlp_coder.draft import draft_folder
+    from nlp_coder.evaluate import evaluate
+
+    manifest = toy_corpus(tmp_path)
+    drafts = tmp_path / "drafts"
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(4):
+        (src / f"t{i}.txt").write_text((tmp_path / f"t{i}.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    assert draft_folder(src, drafts, "json") == []
+    result = evaluate(manifest, tmp_path / "report", drafts=drafts)
+    assert set(result["systems"]) == {"drafts"}
+    assert (tmp_path / "report" / "metrics.json").exists() and (tmp_path / "report" / "summary.md").exists()

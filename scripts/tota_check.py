@@ -1,10 +1,11 @@
 """Check article segmentation against the ToTA trade-agreement corpus.
 
 What it measures: for every English treaty in ``tota/xml`` (meta ``<language>en</language>``) the script
-rebuilds the plain text a printed edition would show - the treaty name as a title line, a
-``CHAPTER n Name`` line per numbered chapter, and per article a heading line ``<number> <name>``
-followed by its text (runs of two or more spaces, the corpus's paragraph breaks, become newlines;
-unnumbered preamble articles are text only). It runs :func:`nlp_coder.segment.segment` on that text
+rebuilds the plain text a printed edition would show with :func:`nlp_coder.reader.read_tota_xml` (the
+reader of ``.xml`` treaty files) - the treaty name as a title line, a ``CHAPTER n Name`` line per
+numbered chapter, and per article a heading line ``<number> <name>`` followed by its text (runs of two
+or more spaces, the corpus's paragraph breaks, become newlines; unnumbered preamble articles are text
+only). It runs :func:`nlp_coder.segment.segment` on that text
 and compares the number of ``article`` parts found (top-level and nested) with the number of
 ``<article>`` elements that carry a ``number`` attribute.
 
@@ -22,9 +23,9 @@ import json
 import re
 import sys
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from nlp_coder.reader import decode_text, read_tota_xml
 from nlp_coder.segment import segment
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "treaties" / "tota" / "xml"
@@ -42,36 +43,18 @@ def heading_format(number: str) -> str:
     return re.sub(r"\b[A-Z]{1,3}(?=-9)", "A", shape)
 
 
-def _paragraphs(text: str) -> str:
-    return "\n".join(line.strip() for line in re.sub(r" {2,}", "\n", text).split("\n")).strip()
-
-
-def rebuild(root: ET.Element) -> tuple[str, list[str]]:
-    """The printed text of a treaty and the ``number`` attributes of its articles, in order."""
-    blocks = [(root.findtext("meta/name") or "").strip()]
-    numbers: list[str] = []
-    for chapter in root.iterfind("body/chapter"):
-        if chapter.get("number"):
-            blocks.append(f"{chapter.get('number', '').strip()} {chapter.get('name', '').strip()}".strip())
-        for article in chapter.iterfind("article"):
-            body = _paragraphs(article.text or "")
-            number = article.get("number")
-            if number is None:
-                blocks.append(body)
-                continue
-            numbers.append(number)
-            name = (article.get("name") or "").strip()
-            heading = f"{number.strip()} {name}".strip()
-            blocks.append(f"{heading}\n{body}" if body else heading)
-    return "\n\n".join(b for b in blocks if b) + "\n", numbers
+def rebuild(path: Path) -> tuple[str, list[str], str, str]:
+    """The printed text of a treaty file, the ``number`` attributes of its articles in order, and its
+    meta name and language (as :func:`nlp_coder.reader.read_tota_xml` reads them)."""
+    doc = read_tota_xml(decode_text(path, path.read_bytes()), str(path))
+    return doc.text, doc.numbers, doc.name, doc.language
 
 
 def check_file(path: Path) -> dict | None:
     """Per-file result, or None when the treaty is not in English."""
-    root = ET.parse(path).getroot()
-    if (root.findtext("meta/language") or "").strip() != "en":
+    text, numbers, name, language = rebuild(path)
+    if language != "en":
         return None
-    text, numbers = rebuild(root)
     formats = list(dict.fromkeys(heading_format(n) for n in numbers))
     t0 = time.perf_counter()
     parts = segment(text)
@@ -79,7 +62,7 @@ def check_file(path: Path) -> dict | None:
     articles = [p for p in parts if p.kind == "article"]
     return {
         "file": path.name,
-        "name": (root.findtext("meta/name") or "").strip(),
+        "name": name,
         "expected": len(numbers),
         "found": len(articles),
         "nested": sum(p.parent is not None for p in articles),

@@ -71,3 +71,77 @@ def test_missing_file_and_folder(tmp_path):
         read_treaty(tmp_path / "nope.txt")
     with pytest.raises(InputError, match="folder"):
         read_treaty(tmp_path)
+
+
+TOY_TOTA = """<?xml version="1.0" encoding="UTF-8"?>
+<treaty>
+  <meta>
+    <name>Veloria - Ostmark</name>
+    <language>en</language>
+  </meta>
+  <body>
+    <chapter name="Preamble" chapter_identifier="1">
+      <article article_identifier="1">The Parties,  Wishing to trade &amp; prosper,  Have agreed:</article>
+    </chapter>
+    <chapter number="CHAPTER 1" name="Final Matters" chapter_identifier="2">
+      <article number="ARTICLE 1" name="Joint Board" article_identifier="2">1. A Joint Board is hereby set up.  2. It shall meet once a year.</article>
+      <article number="ARTICLE 2" name="Duration" article_identifier="3">This Accord stays in force for ten years.</article>
+    </chapter>
+  </body>
+</treaty>
+"""
+
+
+def test_tota_xml_is_rebuilt_as_printed_text(tmp_path):
+    path = tmp_path / "toy.xml"
+    path.write_text(TOY_TOTA, encoding="utf-8")
+    t = read_treaty(path)
+    assert t.format == "xml"
+    assert t.text == (
+        "Veloria - Ostmark\n\n"
+        "The Parties,\nWishing to trade & prosper,\nHave agreed:\n\n"
+        "CHAPTER 1 Final Matters\n\n"
+        "ARTICLE 1 Joint Board\n1. A Joint Board is hereby set up.\n2. It shall meet once a year.\n\n"
+        "ARTICLE 2 Duration\nThis Accord stays in force for ten years.\n"
+    )
+    level2 = [t.text[s:e] for s, e, level in t.headings if level == 2]
+    assert level2 == ["ARTICLE 1 Joint Board", "ARTICLE 2 Duration"]
+    for i, ch in enumerate(t.text):
+        r = t.to_raw(i)
+        assert 0 <= r < len(t.raw)
+        if (
+            ch.isalpha()
+            and i >= t.text.index("The Parties")
+            and not any(s <= i < e for s, e, _ in t.headings)
+        ):
+            assert t.raw[r] == ch, i  # article text is copied from the raw file
+    assert t.raw[t.to_raw(t.text.index("ARTICLE 2"))] == "<"  # a heading maps to its element
+
+
+def test_tota_xml_articles_are_segmented(tmp_path):
+    from nlp_coder.treaty import load_treaty
+
+    path = tmp_path / "toy.xml"
+    path.write_text(TOY_TOTA, encoding="utf-8")
+    treaty = load_treaty(path)
+    articles = treaty.parts_of("article")
+    assert [a.number for a in articles] == ["1", "2"]
+    assert treaty.text[articles[1].start :].startswith("ARTICLE 2 Duration\n")
+
+
+def test_tota_xml_by_content_and_shape(tmp_path):
+    sniffed = tmp_path / "toy_without_extension"
+    sniffed.write_text(TOY_TOTA, encoding="utf-8")
+    assert read_treaty(sniffed).format == "xml"
+    other = tmp_path / "feed.xml"
+    other.write_text('<?xml version="1.0"?><rss><channel><title>News</title></channel></rss>', "utf-8")
+    with pytest.raises(InputError, match=r"XML but not a treaty \(expected <treaty><body>"):
+        read_treaty(other)
+    no_body = tmp_path / "nobody.xml"
+    no_body.write_text("<treaty><meta><name>X</name></meta></treaty>", "utf-8")
+    with pytest.raises(InputError, match="XML but not a treaty"):
+        read_treaty(no_body)
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<treaty><body><chapter></body></treaty>", "utf-8")
+    with pytest.raises(InputError, match="broken XML"):
+        read_treaty(broken)

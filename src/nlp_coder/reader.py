@@ -15,7 +15,6 @@ import hashlib
 import html
 import re
 import xml.parsers.expat
-from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +131,9 @@ def read_treaty(path: str | Path) -> TreatyText:
     elif fmt == "xml":
         raw = decode_text(p, data)
         doc = read_tota_xml(raw, str(p))
-        treaty = TreatyText(doc.builder.text(), raw, str(p), "xml", doc.builder.anchors, headings=doc.headings)
+        treaty = TreatyText(
+            doc.builder.text(), raw, str(p), "xml", doc.builder.anchors, headings=doc.headings
+        )
     else:
         raw = decode_text(p, data)
         reader = {"txt": _clean_txt, "md": _clean_md, "html": _clean_html}[fmt]
@@ -364,45 +365,46 @@ class ToTADocument:
 
 
 class _Chars:
-    """Text with, per character, where it came from in the raw file: ``raw`` offsets of copied
-    characters, ``~raw`` (negative) for characters that stand in for markup starting at ``raw``."""
+    """Text read in chunks, each remembered with where it starts in the raw file and whether it is
+    the raw file's characters (``copied``) or stands in for markup (an entity, a CDATA section)."""
 
     def __init__(self) -> None:
         self.chunks: list[str] = []
-        self.offsets = array("q")
+        self.starts: list[int] = []  # text offset of each chunk
+        self.raw_starts: list[int] = []
+        self.copied: list[bool] = []
+        self.length = 0
 
     def add(self, piece: str, raw_start: int, raw: str) -> None:
-        if raw.startswith(piece, raw_start):
-            self.offsets.extend(range(raw_start, raw_start + len(piece)))
-        else:
-            self.offsets.extend([~raw_start] * len(piece))
+        if not piece:
+            return
         self.chunks.append(piece)
+        self.starts.append(self.length)
+        self.raw_starts.append(raw_start)
+        self.copied.append(raw.startswith(piece, raw_start))
+        self.length += len(piece)
 
     def text(self) -> str:
-        if len(self.chunks) > 1:
-            self.chunks = ["".join(self.chunks)]
-        return self.chunks[0] if self.chunks else ""
+        return "".join(self.chunks)
 
     def raw_at(self, index: int) -> int:
-        off = self.offsets[index]
-        return off if off >= 0 else ~off
+        k = max(0, bisect_right(self.starts, index) - 1)
+        if not self.starts:
+            return 0
+        return self.raw_starts[k] + (index - self.starts[k] if self.copied[k] else 0)
 
-
-def _emit(builder: TextBuilder, text: str, offsets: array, start: int, end: int) -> None:
-    """Append ``text[start:end]`` to ``builder``, copied where the characters are the raw file's."""
-    i = start
-    while i < end:
-        off = offsets[i]
-        j = i + 1
-        if off >= 0:
-            while j < end and offsets[j] == off + (j - i):
-                j += 1
-            builder.copy(text[i:j], off)
-        else:
-            while j < end and offsets[j] == off:
-                j += 1
-            builder.put(text[i:j], ~off)
-        i = j
+    def emit(self, builder: TextBuilder, text: str, start: int, end: int) -> None:
+        """Append ``text[start:end]`` (``text`` is :meth:`text`) to ``builder`` chunk by chunk."""
+        k = max(0, bisect_right(self.starts, start) - 1)
+        while start < end and k < len(self.starts):
+            stop = min(end, self.starts[k] + len(self.chunks[k]))
+            if stop > start:
+                if self.copied[k]:
+                    builder.copy(text[start:stop], self.raw_starts[k] + start - self.starts[k])
+                else:
+                    builder.put(text[start:stop], self.raw_starts[k])
+                start = stop
+            k += 1
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -534,7 +536,7 @@ def _rebuild_tota(raw: str, st: _ToTAParse) -> ToTADocument:
     title = meta_text("name")
     s, e = _strip_span(title, 0, len(title))
     if e > s:
-        _emit(builder, title, st.meta["name"][1].offsets, s, e)
+        st.meta["name"][1].emit(builder, title, s, e)
         headings.append((0, builder.length, 1))
     for attrs, pos, chapter_articles in st.chapters:
         if attrs.get("number"):
@@ -565,7 +567,7 @@ def _rebuild_tota(raw: str, st: _ToTAParse) -> ToTADocument:
             for k, (ls, le) in enumerate(lines):
                 if k:
                     builder.put("\n", a_chars.raw_at(lines[k - 1][1]))
-                _emit(builder, body, a_chars.offsets, ls, le)
+                a_chars.emit(builder, body, ls, le)
             if number is not None:
                 name = (a_attrs.get("name") or "").strip()
                 articles.append(ToTAArticle(number, name, block_start, heading_end, builder.length))

@@ -80,7 +80,8 @@ class DocumentSupervision:
     treaty: Treaty
     codes: dict[str, int] | None
     spans: list[SpanLabel]
-    exhaustive: bool  # spans mark every passage that evidences a provision
+    exhaustive: bool  # spans mark every passage that evidences a provision ...
+    covers: frozenset[int] | None = None  # ... of these questions only (None: of all)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -127,12 +128,15 @@ def supervision(corpus: Corpus, atop_csv: Path | None, cb: Codebook) -> Iterator
         if entry.annotations is not None:
             spans += read_annotations(entry.annotations, treaty.sha256)
             exhaustive = True
+        covers = None
         if entry.weak:
             from .weak import load_weak_rules, weak_labels
 
             weak_rules = weak_rules or load_weak_rules()
             spans += weak_labels(treaty, weak_rules)
-        yield DocumentSupervision(entry, treaty, codes, spans, exhaustive or entry.weak)
+            if not exhaustive:  # headings speak for their own questions; a trade text has no obligation types
+                covers = frozenset({r.question for r in weak_rules.rules} | {16})
+        yield DocumentSupervision(entry, treaty, codes, spans, exhaustive or entry.weak, covers)
 
 
 def _phase_rows(path: Path) -> dict[tuple[int, int], dict]:
@@ -169,7 +173,7 @@ def label_passages(doc: DocumentSupervision, all_targets: list[Target], cb: Code
         for ex in examples:
             if any(_overlaps((ex.start, ex.end), span) for span in spans):
                 ex.labels[target.name] = 1
-            elif doc.exhaustive and doc_label != 1:
+            elif doc.exhaustive and doc_label != 1 and (doc.covers is None or target.question in doc.covers):
                 ex.labels[target.name] = 0
     return examples
 
@@ -190,7 +194,8 @@ def collect(corpus_list: Iterable[Corpus], atop_csv: Path | None, cb: Codebook,
     all_targets = targets(cb)
     examples: list[Example] = []
     for doc in _progress(docs, progress, "labelling"):
-        examples += label_passages(doc, all_targets, cb, rules_evidence(doc.treaty, cb))
+        evidence = rules_evidence(doc.treaty, cb) if doc.codes else {}  # only positive bags need it
+        examples += label_passages(doc, all_targets, cb, evidence)
     return examples, {d.entry.id: d.treaty.sha256 for d in docs}
 
 

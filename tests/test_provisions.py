@@ -97,8 +97,8 @@ POSITIVE = [
     ),
     (
         11,
-        "After the Treaty has been in force for ten years, any Party may cease to be a Party one year "
-        "after its notice of denunciation has been given.",
+        "Once this Pact has been in force for ten years, each Party may withdraw from it by giving the "
+        "others twelve months' written notice.",
         {"renounce": 3},
     ),
     (

@@ -80,8 +80,8 @@ TOY_TOTA = """<?xml version="1.0" encoding="UTF-8"?>
     <language>en</language>
   </meta>
   <body>
-    <chapter name="Preamble" chapter_identifier="1">
-      <article article_identifier="1">The Parties,  Wishing to trade &amp; prosper,  Have agreed:</article>
+    <chapter chapter_identifier="1" name="Preamble">
+      <article article_identifier="1" kind="intro">The Parties,  Wishing to trade &amp; prosper,  Have agreed:</article>
     </chapter>
     <chapter number="CHAPTER 1" name="Final Matters" chapter_identifier="2">
       <article number="ARTICLE 1" name="Joint Board" article_identifier="2">1. A Joint Board is hereby set up.  2. It shall meet once a year.</article>

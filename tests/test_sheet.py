@@ -16,7 +16,7 @@ def test_fragment_questions_answers_and_codes():
     assert a[6].codes == {"estmode": 1}
     assert a[7].codes == {"pubsecr": 0, "secrart": 0}
     assert a[8].yes_no == "no" and a[8].codes == {"proadd": 0}
-    assert a[10].yes_no == "yes" and a[10].answer.startswith("Yes. Article 12")
+    assert a[10].yes_no == "yes" and a[10].answer.startswith("Yes. Twenty years")
     assert a[11].yes_no == "no"  # answered on the question's own line
     assert {k for k, v in a[16].codes.items() if v} == {"defense", "consul", "nonagg", "active"}
     assert a[27].yes_no == "yes" and a[27].codes == {"noothall": 1}  # a bare quote answers yes

@@ -156,3 +156,65 @@ def test_evaluate_on_drafts_folder(tmp_path):
     result = evaluate(manifest, tmp_path / "report", drafts=drafts)
     assert set(result["systems"]) == {"drafts"}
     assert (tmp_path / "report" / "metrics.json").exists() and (tmp_path / "report" / "summary.md").exists()
+
+
+def test_passages_cover_text_outside_parts():
+    from nlp_coder.train import passages
+    from nlp_coder.treaty import treaty_from_text
+
+    body = "Some inserted text that belongs to no article at all, after a heading. " * 3
+    text = f"TREATY\n\nThe Parties agree:\n\nArticle 1\n\nFirst.\n\nCHAPTER TWO\n\n{body}\n\nArticle 2\n\nSecond.\n"
+    treaty = treaty_from_text(text)
+    spans = passages(treaty)
+    assert any("Some inserted text" in treaty.text[s:e] for s, e in spans)
+    assert all(e - s <= 3000 for s, e in spans)
+
+
+def test_labels_from_spans_bags_and_checked_negatives(tmp_path):
+    from nlp_coder.codebook import load_codebook
+    from nlp_coder.labels import SpanLabel
+    from nlp_coder.train import DocumentSupervision, label_passages, targets
+    from nlp_coder.corpus import Entry
+    from nlp_coder.treaty import treaty_from_text
+
+    cb = load_codebook()
+    text = "TREATY\n\nThe Parties agree:\n\n" + "\n\n".join(
+        f"Article {i}\n\n{t}" for i, t in enumerate([DEFENCE[0], OTHER[0], OTHER[1], DEFENCE[1]], 1)) + "\n"
+    treaty = treaty_from_text(text)
+    first = text.index(DEFENCE[0])
+    second = text.index(DEFENCE[1])
+    spans = [SpanLabel(16, first, first + 20, {"defense": 1}),
+             SpanLabel(16, second, second + 20, {"defense": 1}, positive=False)]
+    doc = DocumentSupervision(Entry("d", tmp_path / "d.txt"), treaty, None, spans, exhaustive=True)
+    examples = label_passages(doc, targets(cb), cb, {})
+    by_text = {ex.text.split("\n")[-1][:30]: ex.labels.get("defense") for ex in examples}
+    assert by_text[DEFENCE[0][:30]] == 1 and by_text[DEFENCE[1][:30]] == 0 and by_text[OTHER[0][:30]] == 0
+    # a document coded "no" makes every passage negative; "yes" with no spans uses the rules' evidence
+    doc_no = DocumentSupervision(Entry("n", tmp_path / "n.txt"), treaty, {"defense": 0}, [], exhaustive=False)
+    assert {ex.labels["defense"] for ex in label_passages(doc_no, targets(cb), cb, {})} == {0}
+    doc_yes = DocumentSupervision(Entry("y", tmp_path / "y.txt"), treaty, {"defense": 1}, [], exhaustive=False)
+    bag = label_passages(doc_yes, targets(cb), cb, {"defense": [(second, second + 30)]})
+    assert [ex.labels.get("defense") for ex in bag if ex.labels.get("defense") is not None] == [1]
+
+
+def test_learned_predictor_overrides_rules_only_where_it_won(tmp_path):
+    from nlp_coder.codebook import load_codebook
+    from nlp_coder.draft import draft_treaty
+    from nlp_coder.model import Model
+    from nlp_coder.treaty import treaty_from_text
+
+    cb = load_codebook()
+    clf = PassageClassifier(C=100.0).fit(DEFENCE + OTHER, [1] * 4 + [0] * 6)
+    text = ("TREATY\n\nThe Parties agree:\n\nArticle 1\n\nThe Parties shall cooperate in the fields of trade, "
+            "tourism and the environment.\n\nArticle 2\n\nIf a Party is attacked, each other Party shall assist it "
+            "by all the military means in its power.\n")
+    treaty = treaty_from_text(text)
+    # a classifier that (wrongly) calls trade cooperation "organisation" evidence, for Q35
+    q35 = PassageClassifier(C=100.0).fit(OTHER + DEFENCE, [1] * 6 + [0] * 4)
+    for winner, expect_yes in (("rules", False), ("model", True)):
+        meta = {"name": "t", "targets": {"q35": {"winner": winner}}, "code_priors": {"organ1": 1}}
+        model = Model(tmp_path, meta, clf.idf_, {"q35": q35})
+        answer = draft_treaty(treaty, cb, model).sheet.answers[35]
+        assert (answer.yes_no == "yes") == expect_yes
+        if expect_yes:
+            assert answer.codes["organ1"] == 1 and answer.needs_review and answer.evidence

@@ -5,14 +5,13 @@ The knowledge lives in ``configs/codebook.yaml``; this module only gives it type
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .configfile import read_yaml
+from .configfile import check_regex, read_yaml
 from .errors import ConfigError
 from .paths import CONFIG_DIR
 
@@ -53,11 +52,7 @@ class Rule(_Strict):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"pattern {value!r} is not a valid regular expression: {exc}") from exc
-        return value
+        return check_regex(value)
 
 
 class Implication(_Strict):

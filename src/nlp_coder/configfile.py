@@ -22,3 +22,14 @@ def read_yaml(path: Path, what: str) -> object:
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"{path}: not valid YAML ({first})") from exc
+
+
+def check_regex(pattern: str) -> str:
+    """``pattern`` itself if it compiles; ValueError (for pydantic validators) naming it if not."""
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+    return pattern

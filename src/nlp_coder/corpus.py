@@ -61,7 +61,7 @@ def read_manifest(path: str | Path, data_root: str | Path | None = None) -> Corp
         except json.JSONDecodeError as exc:
             raise InputError(f"{p}:{n}: not valid JSON ({exc.msg})") from exc
         if not isinstance(row, dict) or "id" not in row or "text" not in row:
-            raise InputError(f"{p}:{n}: each line needs at least \"id\" and \"text\"")
+            raise InputError(f'{p}:{n}: each line needs at least "id" and "text"')
         unknown = sorted(set(row) - _KEYS)
         if unknown:
             raise InputError(f"{p}:{n}: unknown key(s) {', '.join(unknown)}")

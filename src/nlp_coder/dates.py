@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .words import ORDINAL_VALUE, ORDINALS
+
 MONTHS = {
     name: i + 1
     for i, name in enumerate(
@@ -30,40 +32,8 @@ _MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
-_DAY_WORDS = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
-    "twenty-first",
-    "twenty-second",
-    "twenty-third",
-    "twenty-fourth",
-    "twenty-fifth",
-    "twenty-sixth",
-    "twenty-seventh",
-    "twenty-eighth",
-    "twenty-ninth",
-    "thirtieth",
-    "thirty-first",
-]
-_DAY_WORD_VALUE = {w: i + 1 for i, w in enumerate(_DAY_WORDS)}
+_DAY_WORDS = ORDINALS
+_DAY_WORD_VALUE = ORDINAL_VALUE
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _DAYW = r"(?P<dayw>" + "|".join(sorted((re.escape(w) for w in _DAY_WORDS), key=len, reverse=True)) + r")"
 _YEAR = r"(?P<year>1[6-9]\d\d|20\d\d)"

@@ -92,8 +92,9 @@ SUFFIX = {"sheet": ".sheet.txt", "json": ".json", "csv": ".csv"}
 TREATY_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".text", ".xhtml")
 
 
-def draft_file(path: str | Path, format: str = "sheet", codebook: Codebook | None = None,
-               model: object = None) -> str:
+def draft_file(
+    path: str | Path, format: str = "sheet", codebook: Codebook | None = None, model: object = None
+) -> str:
     """Read, check and draft one treaty file; the draft rendered in ``format``."""
     from .errors import LanguageError
     from .treaty import load_treaty
@@ -107,7 +108,11 @@ def draft_file(path: str | Path, format: str = "sheet", codebook: Codebook | Non
 
 
 def draft_folder(
-    folder: str | Path, out_dir: str | Path, format: str = "sheet", progress: bool = False, model: object = None
+    folder: str | Path,
+    out_dir: str | Path,
+    format: str = "sheet",
+    progress: bool = False,
+    model: object = None,
 ) -> list[tuple[Path, str]]:
     """Draft every treaty file in ``folder`` into ``out_dir``; returns the (file, error) of those that failed."""
     from .errors import InputError, NlpCoderError

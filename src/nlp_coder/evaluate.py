@@ -41,7 +41,9 @@ def gold_codes(entry: Entry, atop_csv: Path | None, cb: Codebook) -> dict[str, i
     if entry.atop_id is not None and atop_csv is not None:
         rows = load_atop(atop_csv)
         if entry.atop_id not in rows:
-            raise InputError(f"{atop_csv}: no alliance with atopid {entry.atop_id} (manifest line {entry.line})")
+            raise InputError(
+                f"{atop_csv}: no alliance with atopid {entry.atop_id} (manifest line {entry.line})"
+            )
         row = _phase_rows(atop_csv).get((entry.atop_id, entry.phase or 0)) or rows[entry.atop_id]
         if entry.phase:  # a later phase begins at its amendment; the text carries the alliance's signature
             row = {**row, **{c: rows[entry.atop_id].get(c) for c in ("begyr", "begmo", "begday")}}
@@ -69,7 +71,9 @@ def _members(codes: dict[str, int]) -> tuple[int, ...]:
     return tuple(sorted(v for k, v in codes.items() if k.startswith("mem") and k[3:].isdigit()))
 
 
-def system_metrics(golds: list[dict[str, int]], systems: list[Scored], columns: list[str], cb: Codebook) -> dict:
+def system_metrics(
+    golds: list[dict[str, int]], systems: list[Scored], columns: list[str], cb: Codebook
+) -> dict:
     """Per-column and overall metrics, calibration and coverage for one system over all treaties."""
     from . import metrics as m
 
@@ -79,7 +83,9 @@ def system_metrics(golds: list[dict[str, int]], systems: list[Scored], columns: 
         pred = [s.codes.get(c) for s in systems]
         default = cb.column(c).default if cb.column(c).default is not None else 0
         per_column[c] = m.column_metrics(gold, pred, default)
-    member_pairs = [(_members(g), _members(s.codes)) for g, s in zip(golds, systems, strict=True) if _members(g)]
+    member_pairs = [
+        (_members(g), _members(s.codes)) for g, s in zip(golds, systems, strict=True) if _members(g)
+    ]
     confidences, correct = [], []
     for gold, scored in zip(golds, systems, strict=True):
         for answer in scored.answers:
@@ -89,15 +95,21 @@ def system_metrics(golds: list[dict[str, int]], systems: list[Scored], columns: 
                 correct.append(all(answer["codes"][c] == gold[c] for c in cols))
     has_conf = bool(confidences)
     accs = [v["acc"] for v in per_column.values()]
-    pairs = [(g.get(c), s.codes.get(c)) for g, s in zip(golds, systems, strict=True) for c in columns
-             if g.get(c) is not None]
+    pairs = [
+        (g.get(c), s.codes.get(c))
+        for g, s in zip(golds, systems, strict=True)
+        for c in columns
+        if g.get(c) is not None
+    ]
     overall = {
         "acc": round(sum(g == p for g, p in pairs) / len(pairs), 4) if pairs else None,
         "macro_acc": m.macro(accs),
         "macro_f": m.macro([v["f"] for v in per_column.values()]),
         "kappa": m.macro([v["kappa"] for v in per_column.values()]),
         "ac1": m.macro([v["ac1"] for v in per_column.values()]),
-        "members_exact": round(sum(a == b for a, b in member_pairs) / len(member_pairs), 4) if member_pairs else None,
+        "members_exact": round(sum(a == b for a, b in member_pairs) / len(member_pairs), 4)
+        if member_pairs
+        else None,
         "ece": m.ece(confidences, correct) if has_conf else None,
         "brier": m.brier(confidences, correct) if has_conf else None,
         "coverage95": m.coverage_at_precision(confidences, correct, 0.95)["coverage"] if has_conf else None,
@@ -117,9 +129,17 @@ def _draft_json(treaty, cb: Codebook, model: object) -> Scored:
     return Scored(data["atop"], data["answers"])
 
 
-def evaluate(manifest: Path, out_dir: Path | None = None, model_path: Path | None = None,
-             atop_csv: Path | None = None, data_root: Path | None = None, drafts: Path | None = None,
-             cv: bool | None = None, train_extra: list[Path] | None = None, progress: bool = False) -> dict:
+def evaluate(
+    manifest: Path,
+    out_dir: Path | None = None,
+    model_path: Path | None = None,
+    atop_csv: Path | None = None,
+    data_root: Path | None = None,
+    drafts: Path | None = None,
+    cv: bool | None = None,
+    train_extra: list[Path] | None = None,
+    progress: bool = False,
+) -> dict:
     """Evaluate on a manifest; write metrics.json, summary.md and plots to ``out_dir`` when given."""
     from .treaty import load_treaty
 
@@ -145,9 +165,13 @@ def evaluate(manifest: Path, out_dir: Path | None = None, model_path: Path | Non
         prior = majority_prior(atop_csv, columns)
         systems["prior"] = [Scored(dict(prior)) for _ in treaties]
     result = {
-        "corpus": {"manifest": str(manifest), "treaties": len(treaties),
-                   "ids": [e.id for e in corpus.entries], "columns": len(columns),
-                   "gold": "ATOP 5.1 rows and gold sheets"},
+        "corpus": {
+            "manifest": str(manifest),
+            "treaties": len(treaties),
+            "ids": [e.id for e in corpus.entries],
+            "columns": len(columns),
+            "gold": "ATOP 5.1 rows and gold sheets",
+        },
         "first_system": next(iter(systems)),
         "systems": {name: system_metrics(golds, scored, columns, cb) for name, scored in systems.items()},
         "per_treaty": {
@@ -168,8 +192,9 @@ def _treaty_acc(gold: dict[str, int], scored: Scored, columns: list[str]) -> flo
     return round(sum(g == p for g, p in pairs) / len(pairs), 4) if pairs else None
 
 
-def _cross_validated(corpus: Corpus, treaties: list, atop_csv: Path | None, cb: Codebook,
-                     extra: list[Path], progress: bool) -> list[Scored]:
+def _cross_validated(
+    corpus: Corpus, treaties: list, atop_csv: Path | None, cb: Codebook, extra: list[Path], progress: bool
+) -> list[Scored]:
     """Leave one treaty out: each treaty is drafted by a model trained on every other treaty."""
     from .train import collect
 
@@ -179,8 +204,9 @@ def _cross_validated(corpus: Corpus, treaties: list, atop_csv: Path | None, cb: 
     return scored
 
 
-def cross_validate(corpus: Corpus, treaties: list, examples: list, atop_csv: Path | None,
-                   cb: Codebook) -> tuple[list[Scored], dict[str, dict]]:
+def cross_validate(
+    corpus: Corpus, treaties: list, examples: list, atop_csv: Path | None, cb: Codebook
+) -> tuple[list[Scored], dict[str, dict]]:
     """Leave-one-treaty-out drafts with the model on every target, and per target how often the model's
     and the rules' yes/no matched the held-out treaty's gold (the basis for choosing winners)."""
     from .model import Model
@@ -193,8 +219,11 @@ def cross_validate(corpus: Corpus, treaties: list, examples: list, atop_csv: Pat
     scored = []
     for entry, treaty in zip(corpus.entries, treaties, strict=True):
         fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
-        meta = {"name": "cv", "targets": {t: {"winner": "model"} for t in fitted["classifiers"]},
-                "code_priors": priors}
+        meta = {
+            "name": "cv",
+            "targets": {t: {"winner": "model"} for t in fitted["classifiers"]},
+            "code_priors": priors,
+        }
         model = Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"])
         scored.append(_draft_json(treaty, cb, model))
         gold = gold_codes(entry, atop_csv, cb)
@@ -213,8 +242,13 @@ def cross_validate(corpus: Corpus, treaties: list, examples: list, atop_csv: Pat
             counts["model"] += int((p >= 0.5) == bool(truth))
             counts["rules"] += int(said_rules == truth)
     per_target = {
-        name: {"n": c["n"], "model_acc": round(c["model"] / c["n"], 3), "rules_acc": round(c["rules"] / c["n"], 3)}
-        for name, c in sorted(tally.items()) if c["n"]
+        name: {
+            "n": c["n"],
+            "model_acc": round(c["model"] / c["n"], 3),
+            "rules_acc": round(c["rules"] / c["n"], 3),
+        }
+        for name, c in sorted(tally.items())
+        if c["n"]
     }
     return scored, per_target
 

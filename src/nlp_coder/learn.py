@@ -21,10 +21,22 @@ class NotFittedError(NlpCoderError):
 def _vectorizers() -> tuple:
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    word = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False,
-                             norm=None, lowercase=True)
-    char = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=N_FEATURES, alternate_sign=False,
-                             norm=None, lowercase=True)
+    word = HashingVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+    )
+    char = HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        n_features=N_FEATURES,
+        alternate_sign=False,
+        norm=None,
+        lowercase=True,
+    )
     return word, char
 
 
@@ -63,16 +75,24 @@ class PassageClassifier:
     def get_params(self, deep: bool = True) -> dict:
         return {"C": self.C, "calibration": self.calibration, "random_state": self.random_state}
 
-    def fit(self, texts: list[str], y: list[int], idf: np.ndarray | None = None) -> PassageClassifier:
+    def fit(
+        self, texts: list[str], y: list[int], idf: np.ndarray | None = None, features=None
+    ) -> PassageClassifier:
+        """Fit on passage texts (or on their precomputed TF-IDF ``features`` made with ``idf``)."""
         from sklearn.linear_model import LogisticRegression
 
         y_arr = np.asarray(y, dtype=int)
         if len(set(y_arr.tolist())) < 2:
             raise ValueError("need both positive and negative passages to fit")
-        raw = counts(texts)
-        self.idf_ = fit_idf(raw) if idf is None else idf
-        x = tfidf(raw, self.idf_)
-        lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear", random_state=self.random_state)
+        if features is not None and idf is not None:
+            self.idf_, x = idf, features
+        else:
+            raw = counts(texts)
+            self.idf_ = fit_idf(raw) if idf is None else idf
+            x = tfidf(raw, self.idf_)
+        lr = LogisticRegression(
+            C=self.C, class_weight="balanced", solver="liblinear", random_state=self.random_state
+        )
         lr.fit(x, y_arr)
         self.coef_ = lr.coef_[0].astype(np.float64)
         self.intercept_ = float(lr.intercept_[0])
@@ -91,8 +111,9 @@ class PassageClassifier:
             return "none", []
         scores = np.zeros(len(y))
         for train, test in StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(x, y):
-            lr = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear",
-                                    random_state=self.random_state)
+            lr = LogisticRegression(
+                C=self.C, class_weight="balanced", solver="liblinear", random_state=self.random_state
+            )
             lr.fit(x[train], y[train])
             scores[test] = lr.decision_function(x[test])
         method = self.calibration
@@ -134,8 +155,14 @@ class PassageClassifier:
         self._check()
         nz = np.flatnonzero(self.coef_)
         arrays = {"coef_index": nz.astype(np.int32), "coef_value": self.coef_[nz].astype(np.float32)}
-        meta = {"params": self.get_params(), "intercept": self.intercept_, "calibration": self.method_,
-                "calibration_params": self.calib_, "n_pos": self.n_pos_, "n_neg": self.n_neg_}
+        meta = {
+            "params": self.get_params(),
+            "intercept": self.intercept_,
+            "calibration": self.method_,
+            "calibration_params": self.calib_,
+            "n_pos": self.n_pos_,
+            "n_neg": self.n_neg_,
+        }
         return arrays, meta
 
     @classmethod

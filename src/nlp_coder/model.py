@@ -60,9 +60,17 @@ def _save_npy(path: Path, array: np.ndarray) -> None:
         np.save(fh, array, allow_pickle=False)
 
 
-def save_model(out: Path, fitted: dict, cb: Codebook, data: dict, seed: int, name: str,
-               code_priors: dict[str, int], winners: dict[str, str] | None = None,
-               cv: dict | None = None) -> Path:
+def save_model(
+    out: Path,
+    fitted: dict,
+    cb: Codebook,
+    data: dict,
+    seed: int,
+    name: str,
+    code_priors: dict[str, int],
+    winners: dict[str, str] | None = None,
+    cv: dict | None = None,
+) -> Path:
     """Write the model folder (into a temporary folder first, then moved into place)."""
     import scipy
     import sklearn
@@ -79,16 +87,24 @@ def save_model(out: Path, fitted: dict, cb: Codebook, data: dict, seed: int, nam
             for key, array in arrays.items():
                 _save_npy(tmp / "weights" / target / f"{key}.npy", array)
             (tmp / "weights" / target / "params.json").write_text(
-                json.dumps(params, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-            targets[target] = {**fitted["counts"][target], "winner": (winners or {}).get(target, "rules"),
-                               "cv": (cv or {}).get(target)}
+                json.dumps(params, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            targets[target] = {
+                **fitted["counts"][target],
+                "winner": (winners or {}).get(target, "rules"),
+                "cv": (cv or {}).get(target),
+            }
         meta = {
             "format": FORMAT,
             "name": name,
             "version": __version__,
             "seed": seed,
-            "versions": {"nlp_coder": __version__, "scikit_learn": sklearn.__version__,
-                         "numpy": np.__version__, "scipy": scipy.__version__},
+            "versions": {
+                "nlp_coder": __version__,
+                "scikit_learn": sklearn.__version__,
+                "numpy": np.__version__,
+                "scipy": scipy.__version__,
+            },
             "codebook": f"{cb.name} {cb.version}",
             "data": data,
             "targets": targets,
@@ -123,7 +139,9 @@ def load_model(path: str | Path | None = None) -> Model:
         if not f.is_file():
             raise ModelError(f"{p}: missing model file {rel}")
         if _sha256(f) != digest:
-            raise ModelError(f"{p}: model file {rel} was changed after training (hash mismatch); refusing to load")
+            raise ModelError(
+                f"{p}: model file {rel} was changed after training (hash mismatch); refusing to load"
+            )
     idf_path = p / "weights" / "idf.npy"
     idf = np.load(idf_path, allow_pickle=False).astype(np.float64) if idf_path.is_file() else None
     classifiers = {}
@@ -159,8 +177,10 @@ def model_card(meta: dict) -> str:
     ]
     for name, t in sorted(meta["targets"].items()):
         cv = t.get("cv") or {}
-        cv_text = (f"{cv.get('model_acc')} / {cv.get('rules_acc')} ({cv.get('n')})" if cv else "–")
-        lines.append(f"| {name} | {t['positive']} | {t['negative']} | {t['documents']} | {t['winner']} | {cv_text} |")
+        cv_text = f"{cv.get('model_acc')} / {cv.get('rules_acc')} ({cv.get('n')})" if cv else "–"
+        lines.append(
+            f"| {name} | {t['positive']} | {t['negative']} | {t['documents']} | {t['winner']} | {cv_text} |"
+        )
     lines += [
         "",
         "## Intended use and limits",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .words import strip_span
 
 FORMATS = ("txt", "md", "html", "pdf", "xml")
 _EXTENSIONS = {
@@ -407,12 +408,7 @@ class _Chars:
             k += 1
 
 
-def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+_strip_span = strip_span
 
 
 def _tota_lines(text: str) -> list[tuple[int, int]]:

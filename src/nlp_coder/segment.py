@@ -17,31 +17,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 
+from .words import ORDINAL_VALUE, ORDINALS, strip_span
+
 PART_KINDS = ("title", "preamble", "article", "paragraph", "annex", "protocol", "signatures")
 
-_ORDINALS = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
-]
-_ORDINAL_VALUE = {w: i + 1 for i, w in enumerate(_ORDINALS)}
+_ORDINALS = ORDINALS[:20]  # "Article First" ... "Article Twentieth"
+_ORDINAL_VALUE = ORDINAL_VALUE
 _CARDINALS = [
     "one",
     "two",
@@ -397,12 +378,7 @@ def _title_case(head: str) -> str:
 # --- building parts --------------------------------------------------------------------------
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+_trim = strip_span
 
 
 def _build(text: str, markers: list[_Marker], run_on: bool) -> list[Part]:
@@ -497,7 +473,9 @@ def _paragraphs(text: str, article: Part, index: int, head_end: int, run_on: boo
             s, e = _trim(text, start, end)
             out.append(Part("paragraph", f"{article.label}({value})", str(value), s, e, index))
         return out
-    blocks = [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", body, re.S)]
+    blocks = [
+        (m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", body, re.S)
+    ]
     first_line_end = body.find("\n")
     if (
         blocks

@@ -22,10 +22,12 @@ from .codebook import Codebook, load_codebook
 from .corpus import Corpus, Entry
 from .labels import SpanLabel
 from .treaty import Treaty
+from .words import strip_span
 
 TYPE_TARGETS = ("defense", "offense", "neutral", "nonagg", "consul")
 MAX_PASSAGE = 3000
-NEG_PER_POS = 20
+NEG_PER_POS = 10
+MAX_PER_TARGET = 8000
 MIN_EXAMPLES = 3
 
 
@@ -55,14 +57,56 @@ def targets(cb: Codebook) -> list[Target]:
 
 
 def passages(treaty: Treaty) -> list[tuple[int, int]]:
-    """Leaf parts: paragraphs, articles without paragraphs, the preamble, childless annexes/protocols."""
-    has_children = {p.parent for p in treaty.parts if p.parent is not None}
+    """The passages a treaty is scored by: its leaf parts (paragraphs, articles without paragraphs, the
+    preamble, childless annexes and protocols), and the text between a part's children (an article's
+    lead-in before its first paragraph, a protocol's text between its articles)."""
+    children: dict[int, list[tuple[int, int]]] = {}
+    for part in treaty.parts:
+        if part.parent is not None:
+            children.setdefault(part.parent, []).append((part.start, part.end))
     spans = []
     for i, part in enumerate(treaty.parts):
-        if part.kind in ("title", "signatures") or i in has_children:
+        if part.kind in ("title", "signatures"):
             continue
-        spans.append((part.start, part.end))
+        if i not in children:
+            if part.parent is None or part.kind != "signatures":
+                spans.append((part.start, part.end))
+            continue
+        cursor = part.start
+        for start, end in sorted(children[i]):
+            if start - cursor >= 40 and treaty.text[cursor:start].strip():
+                spans.append(_strip(treaty.text, cursor, start))
+            cursor = max(cursor, end)
+        if part.end - cursor >= 40 and treaty.text[cursor : part.end].strip():
+            spans.append(_strip(treaty.text, cursor, part.end))
+    # text no part holds (after a chapter heading, between an amending treaty's inserted articles)
+    cursor = 0
+    for part in sorted((p for p in treaty.parts if p.parent is None), key=lambda p: p.start):
+        if part.start - cursor >= 40 and treaty.text[cursor : part.start].strip() and cursor > 0:
+            spans.append(_strip(treaty.text, cursor, part.start))
+        cursor = max(cursor, part.end)
+    spans = sorted({piece for span in spans for piece in _chunks(treaty.text, *span)})
     return spans or [(0, len(treaty.text))]
+
+
+def _chunks(text: str, start: int, end: int, size: int = 1500) -> list[tuple[int, int]]:
+    """A long passage cut at blank lines (or line ends) into pieces of about ``size`` characters."""
+    import re
+
+    if end - start <= MAX_PASSAGE:
+        return [(start, end)]
+    cuts = [m.end() for m in re.finditer(r"\n[ \t]*\n|\n", text[start:end])]
+    pieces, piece_start = [], start
+    for cut in cuts:
+        if start + cut - piece_start >= size:
+            pieces.append(_strip(text, piece_start, start + cut))
+            piece_start = start + cut
+    if text[piece_start:end].strip():
+        pieces.append(_strip(text, piece_start, end))
+    return [p for p in pieces if p[1] > p[0]]
+
+
+_strip = strip_span
 
 
 @dataclass
@@ -122,9 +166,14 @@ def supervision(corpus: Corpus, atop_csv: Path | None, cb: Codebook) -> Iterator
                 for ev in answer.evidence:
                     found = align_quote(ev.quote, treaty.text)
                     if found is not None:
-                        q_codes = sheet.answers[16].codes if number == 18 and 16 in sheet.answers else answer.codes
-                        spans.append(SpanLabel(16 if number == 18 else number, found.start, found.end,
-                                               dict(q_codes), "sheet"))
+                        q_codes = (
+                            sheet.answers[16].codes if number == 18 and 16 in sheet.answers else answer.codes
+                        )
+                        spans.append(
+                            SpanLabel(
+                                16 if number == 18 else number, found.start, found.end, dict(q_codes), "sheet"
+                            )
+                        )
         if entry.annotations is not None:
             spans += read_annotations(entry.annotations, treaty.sha256)
             exhaustive = True
@@ -149,46 +198,72 @@ def _phase_rows(path: Path) -> dict[tuple[int, int], dict]:
     if not ph.exists():
         return {}
     with ph.open(newline="", encoding="utf-8") as fh:
-        return {(int(r["atopid"]), int(r["phase"])): {k: _number(v) for k, v in r.items()} for r in csv.DictReader(fh)}
+        return {
+            (int(r["atopid"]), int(r["phase"])): {k: _number(v) for k, v in r.items()}
+            for r in csv.DictReader(fh)
+        }
 
 
-def label_passages(doc: DocumentSupervision, all_targets: list[Target], cb: Codebook,
-                   rules_evidence: dict[int, list[tuple[int, int]]]) -> list[Example]:
+def label_passages(
+    doc: DocumentSupervision,
+    all_targets: list[Target],
+    cb: Codebook,
+    rules_evidence: dict[str, list[tuple[int, int]]],
+) -> list[Example]:
     """Examples of one treaty: each passage with the targets it is known to be positive or negative for."""
-    examples = [Example(doc.entry.id, s, e, doc.treaty.text[s:e][:MAX_PASSAGE]) for s, e in passages(doc.treaty)]
+    examples = [
+        Example(doc.entry.id, s, e, doc.treaty.text[s:e][:MAX_PASSAGE]) for s, e in passages(doc.treaty)
+    ]
     positives: dict[str, list[tuple[int, int]]] = {}
+    checked_negatives: dict[str, list[tuple[int, int]]] = {}
     for label in doc.spans:
-        if label.positive:
-            for name in _span_targets(label, all_targets):
-                positives.setdefault(name, []).append((label.start, label.end))
+        bucket = positives if label.positive else checked_negatives
+        for name in _span_targets(label, all_targets):
+            bucket.setdefault(name, []).append((label.start, label.end))
     for target in all_targets:
         doc_label = target.doc_label(doc.codes, cb) if doc.codes else None
-        spans = positives.get(target.name, [])
         if doc_label == 0:
             for ex in examples:
                 ex.labels[target.name] = 0
             continue
+        spans = positives.get(target.name, [])
+        known_all = doc.exhaustive and (doc.covers is None or target.question in doc.covers)
+        negatives_elsewhere = known_all and (bool(spans) or doc_label != 1)
         if not spans and doc_label == 1:  # a positive bag: the rules' evidence is the likely instance
-            spans = rules_evidence.get(target.question, [])
+            spans = rules_evidence.get(target.name, [])
+        refuted = checked_negatives.get(target.name, [])
         for ex in examples:
-            if any(_overlaps((ex.start, ex.end), span) for span in spans):
+            where = (ex.start, ex.end)
+            if any(_overlaps(where, span) for span in spans):
                 ex.labels[target.name] = 1
-            elif doc.exhaustive and doc_label != 1 and (doc.covers is None or target.question in doc.covers):
+            elif negatives_elsewhere or any(_overlaps(where, span) for span in refuted):
                 ex.labels[target.name] = 0
     return examples
 
 
-def rules_evidence(treaty: Treaty, cb: Codebook) -> dict[int, list[tuple[int, int]]]:
-    """Where the rules find evidence for each yes answer (used inside positive bags)."""
+def rules_evidence(treaty: Treaty, cb: Codebook) -> dict[str, list[tuple[int, int]]]:
+    """Where the rules find evidence, by target (used as the likely instances inside positive bags)."""
     from .predictors import rules_drafter
+    from .predictors.obligations import ObligationPredictor
 
-    answers = rules_drafter(cb).draft(treaty)
-    return {n: [(e.start, e.end) for e in a.evidence if e.start is not None] for n, a in answers.items()
-            if a.yes_no != "no"}
+    drafter = rules_drafter(cb)
+    answers = drafter.draft(treaty)
+    found = {
+        f"q{n}": [(e.start, e.end) for e in a.evidence if e.start is not None]
+        for n, a in answers.items()
+        if a.yes_no != "no"
+    }
+    obligations = next(p for p in drafter.predictors if isinstance(p, ObligationPredictor))
+    for match in obligations.types_.matches(treaty, 16):
+        for column, value in match.cue.codes.items():
+            if column in TYPE_TARGETS and value:
+                found.setdefault(column, []).append((match.start, match.end))
+    return found
 
 
-def collect(corpus_list: Iterable[Corpus], atop_csv: Path | None, cb: Codebook,
-            progress: bool = False) -> tuple[list[Example], dict[str, str]]:
+def collect(
+    corpus_list: Iterable[Corpus], atop_csv: Path | None, cb: Codebook, progress: bool = False
+) -> tuple[list[Example], dict[str, str]]:
     """Labelled passages of every treaty, and each treaty's text hash by id."""
     docs = [d for corpus in corpus_list for d in supervision(corpus, atop_csv, cb)]
     all_targets = targets(cb)
@@ -216,7 +291,7 @@ def fit_targets(examples: list[Example], cb: Codebook, seed: int = 0, progress: 
     """One PassageClassifier per target with enough examples; idf shared, fitted on the kept passages."""
     import numpy as np
 
-    from .learn import PassageClassifier, counts, fit_idf
+    from .learn import PassageClassifier, counts, fit_idf, tfidf
 
     rng = random.Random(seed)
     chosen: dict[str, list[int]] = {}
@@ -225,27 +300,44 @@ def fit_targets(examples: list[Example], cb: Codebook, seed: int = 0, progress: 
         neg = [i for i, ex in enumerate(examples) if ex.labels.get(target.name) == 0]
         if len(pos) < MIN_EXAMPLES or len(neg) < MIN_EXAMPLES:
             continue
-        keep = max(NEG_PER_POS * len(pos), 200)
+        if len(pos) > MAX_PER_TARGET // 2:
+            pos = sorted(rng.sample(pos, MAX_PER_TARGET // 2))
+        keep = min(max(NEG_PER_POS * len(pos), 200), MAX_PER_TARGET - len(pos))
         if len(neg) > keep:
             neg = sorted(rng.sample(neg, keep))
         chosen[target.name] = sorted(pos + neg)
     used = sorted({i for idx in chosen.values() for i in idx})
     if not used:
         return {"idf": None, "classifiers": {}, "counts": {}}
-    idf = fit_idf(counts([examples[i].text for i in used]))
+    raw = counts([examples[i].text for i in used])  # each passage is vectorised once for all targets
+    idf = fit_idf(raw)
+    features = tfidf(raw, idf)
+    row = {i: k for k, i in enumerate(used)}
     classifiers, stats = {}, {}
     for name in _progress(sorted(chosen), progress, "training"):
         idx = chosen[name]
         y = [examples[i].labels[name] for i in idx]
-        clf = PassageClassifier(random_state=seed).fit([examples[i].text for i in idx], y, idf=idf)
+        clf = PassageClassifier(random_state=seed).fit(
+            [], y, idf=idf, features=features[[row[i] for i in idx]]
+        )
         classifiers[name] = clf
-        stats[name] = {"positive": int(np.sum(y)), "negative": int(len(y) - np.sum(y)),
-                       "documents": len({examples[i].doc for i in idx})}
+        stats[name] = {
+            "positive": int(np.sum(y)),
+            "negative": int(len(y) - np.sum(y)),
+            "documents": len({examples[i].doc for i in idx}),
+        }
     return {"idf": idf, "classifiers": classifiers, "counts": stats}
 
 
-def train(manifests: list[Path], out: Path, atop_csv: Path | None = None, data_root: Path | None = None,
-          seed: int = 0, progress: bool = False, name: str | None = None) -> Path:
+def train(
+    manifests: list[Path],
+    out: Path,
+    atop_csv: Path | None = None,
+    data_root: Path | None = None,
+    seed: int = 0,
+    progress: bool = False,
+    name: str | None = None,
+) -> Path:
     """Train on the manifests and save the model folder ``out``."""
     from .corpus import read_manifest
     from .model import save_model
@@ -261,12 +353,22 @@ def train(manifests: list[Path], out: Path, atop_csv: Path | None = None, data_r
         "passages": len(examples),
         "text_sha256": dict(sorted(hashes.items())),
     }
-    return save_model(out, fitted, cb, data=data, seed=seed, name=name or out.name,
-                      code_priors=_code_priors(atop_csv, cb), winners=winners, cv=cv)
+    return save_model(
+        out,
+        fitted,
+        cb,
+        data=data,
+        seed=seed,
+        name=name or out.name,
+        code_priors=_code_priors(atop_csv, cb),
+        winners=winners,
+        cv=cv,
+    )
 
 
-def select_winners(corpora: list[Corpus], examples: list[Example], atop_csv: Path | None,
-                   cb: Codebook) -> tuple[dict[str, str], dict[str, dict]]:
+def select_winners(
+    corpora: list[Corpus], examples: list[Example], atop_csv: Path | None, cb: Codebook
+) -> tuple[dict[str, str], dict[str, dict]]:
     """The model replaces the rules for a target only if it was right more often in leave-one-treaty-out
     cross-validation over the treaties that have gold codes; ties and untested targets stay with the rules."""
     from .corpus import Corpus as _Corpus
@@ -277,7 +379,9 @@ def select_winners(corpora: list[Corpus], examples: list[Example], atop_csv: Pat
     if len(gold_entries) < 3:
         return {}, {}
     subset = _Corpus(corpora[0].manifest, gold_entries)
-    _, per_target = cross_validate(subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb)
+    _, per_target = cross_validate(
+        subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb
+    )
     winners = {t: ("model" if r["model_acc"] > r["rules_acc"] else "rules") for t, r in per_target.items()}
     return winners, per_target
 

@@ -65,8 +65,9 @@ class LearnedPredictor:
             q16.confidence = min(q16.confidence or 1.0, max(p, 1 - p))
             if says:
                 q16.evidence.append(self._evidence(treaty, start, end))
-            labels = [o.label for o in self.codebook.question(16).options
-                      if any(q16.codes.get(c) for c in o.codes)]
+            labels = [
+                o.label for o in self.codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)
+            ]
             q16.answer = ", ".join(labels) if labels else "None"
 
     def _yes_no(self, treaty: Treaty, rules: SheetAnswer, p: float, start: int, end: int) -> SheetAnswer:
@@ -79,8 +80,15 @@ class LearnedPredictor:
             return rules
         if not says_yes:
             codes = dict(q.implies.on_no) if q.has_yes_no else {c: 0 for c in q.columns}
-            return SheetAnswer(q.number, "No", "no" if q.has_yes_no else None, codes, confidence=confidence,
-                               needs_review=True, source="text")
+            return SheetAnswer(
+                q.number,
+                "No",
+                "no" if q.has_yes_no else None,
+                codes,
+                confidence=confidence,
+                needs_review=True,
+                source="text",
+            )
         priors = self.model.meta.get("code_priors", {})
         codes = dict(q.implies.on_yes)
         for column in q.implies.yes_nonzero or q.columns:
@@ -88,5 +96,13 @@ class LearnedPredictor:
                 codes[column] = int(priors[column])
         ev = self._evidence(treaty, start, end)
         text = f"Yes (learned model, p={p:.2f}; code to be checked) ({ev.part or 'text'}): “{' '.join(ev.quote.split())}”"
-        return SheetAnswer(q.number, text, "yes" if q.has_yes_no else None, codes, evidence=[ev],
-                           confidence=confidence, needs_review=True, source="text")
+        return SheetAnswer(
+            q.number,
+            text,
+            "yes" if q.has_yes_no else None,
+            codes,
+            evidence=[ev],
+            confidence=confidence,
+            needs_review=True,
+            source="text",
+        )

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..codebook import Codebook
-from ..configfile import read_yaml
+from ..configfile import check_regex, read_yaml
 from ..errors import ConfigError
 from ..paths import CONFIG_DIR
 from ..sheet import Evidence, SheetAnswer
@@ -26,6 +26,7 @@ from .base import RulePredictor
 
 DEFAULT_PROVISIONS = CONFIG_DIR / "provisions.yaml"
 MAX_EVIDENCE = 3
+MIN_CUE_CONFIDENCE = 0.55  # a cue less sure than this only flags its passage for review
 
 
 class Cue(BaseModel):
@@ -44,12 +45,7 @@ class Cue(BaseModel):
     @field_validator("any", "all", "none")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
-        return patterns
+        return [check_regex(p) for p in patterns]
 
 
 class Absent(BaseModel):
@@ -185,7 +181,22 @@ class ProvisionPredictor(RulePredictor):
     def _answer(self, treaty: Treaty, number: int) -> SheetAnswer:
         qc = self.config_.questions[number]
         question = self.codebook.question(number)
-        matches = self.matches(treaty, number)
+        found = self.matches(treaty, number)
+        matches = [m for m in found if m.cue.confidence >= MIN_CUE_CONFIDENCE]
+        weak = [m for m in found if m.cue.confidence < MIN_CUE_CONFIDENCE]
+        if not matches and weak:  # a cue no better than a coin: keep the absent answer, flag the passage
+            confidence = min(qc.absent.confidence, 1.0 - weak[0].cue.confidence)
+            evidence = [_evidence(treaty, m) for m in _spread(weak)]
+            return SheetAnswer(
+                number,
+                qc.absent.answer,
+                _yes_no(question.kind, qc.absent.answer),
+                dict(qc.absent.codes),
+                evidence=evidence,
+                confidence=confidence,
+                needs_review=True,
+                source="text",
+            )
         if not matches:
             return SheetAnswer(
                 number,

@@ -69,8 +69,15 @@ def seed_quote_checks(shared: Path, cb, alliances: dict[int, dict[str, str]]) ->
             drafted = draft_treaty(treaty_from_text(text)).sheet.answers[target]
             got = {c: drafted.codes.get(c) for c in columns}
             want = {c: int(gold[c]) for c in columns}
-            checks.append({"question": target, "draft": got, "gold": want, "right": got == want,
-                           "confidence": drafted.confidence or 0.0})
+            checks.append(
+                {
+                    "question": target,
+                    "draft": got,
+                    "gold": want,
+                    "right": got == want,
+                    "confidence": drafted.confidence or 0.0,
+                }
+            )
     return checks
 
 
@@ -124,8 +131,10 @@ def main() -> None:
     report["seed_quotes"] = seed
     for item in seed:
         calib.append((item["confidence"], item["right"]))
-        print(f"seed quote Q{item['question']}: draft {item['draft']} gold {item['gold']} "
-              f"confidence {item['confidence']}")
+        print(
+            f"seed quote Q{item['question']}: draft {item['draft']} gold {item['gold']} "
+            f"confidence {item['confidence']}"
+        )
     overall = totals["agree"] / totals["scored"]
     print(f"overall agreement {overall:.1%} vs majority prior {totals['prior'] / totals['scored']:.1%}")
     bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]

@@ -35,29 +35,31 @@ def timed(cmd: list[str], runs: int) -> dict:
     """Median wall time and peak resident memory of ``cmd``, each run measured in a fresh parent."""
     times, peaks = [], []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *cmd], check=True, capture_output=True, text=True
+        )
         seconds, rss_kb = out.stdout.split()
         times.append(float(seconds))
         peaks.append(int(rss_kb))
-    return {"median_s": round(statistics.median(times), 3), "runs": runs, "peak_rss_mb": round(max(peaks) / 1024, 1)}
+    return {
+        "median_s": round(statistics.median(times), 3),
+        "runs": runs,
+        "peak_rss_mb": round(max(peaks) / 1024, 1),
+    }
 
 
 def make_folder(folder: Path, n: int = 100) -> str:
     if TOTA.is_dir():
-        sys.path.insert(0, str(ROOT / "scripts"))
         import xml.etree.ElementTree as ET
 
-        from tota_check import rebuild  # type: ignore[import-not-found]
-
         count = 0
-        for path in sorted(TOTA.glob("*.xml")):
-            root = ET.parse(path).getroot()
-            if (root.findtext("meta/language") or "").strip() == "en":
-                (folder / f"{path.stem}.txt").write_text(rebuild(root)[0], encoding="utf-8")
+        for path in sorted(TOTA.glob("*.xml"), key=lambda p: int(p.stem.split("_")[1])):
+            if (ET.parse(path).getroot().findtext("meta/language") or "").strip() == "en":
+                shutil.copy(path, folder / path.name)
                 count += 1
                 if count == n:
                     break
-        return f"{count} English ToTA agreements rebuilt as text"
+        return f"{count} English ToTA agreements (XML)"
     for i in range(n):
         shutil.copy(EXAMPLE, folder / f"treaty_{i:03d}.txt")
     return f"{n} copies of the example treaty"

@@ -50,17 +50,23 @@ def main() -> None:
     for n in [s for s in args.sizes if s <= len(train_ids)] or [len(train_ids)]:
         chosen = set(train_ids[:n])
         fitted = fit_targets([ex for ex in examples if ex.doc in chosen], cb, seed=args.seed)
-        meta = {"name": f"curve-{n}", "targets": {t: {"winner": "model"} for t in fitted["classifiers"]},
-                "code_priors": priors}
+        meta = {
+            "name": f"curve-{n}",
+            "targets": {t: {"winner": "model"} for t in fitted["classifiers"]},
+            "code_priors": priors,
+        }
         model = Model(Path("<curve>"), meta, fitted["idf"], fitted["classifiers"])
         scored: list[Scored] = [_draft_json(t, cb, model) for t in treaties]
         overall = system_metrics(golds, scored, columns, cb)["overall"]
         points.append({"treaties": n, "targets": len(fitted["classifiers"]), **overall})
-        print(f"n={n:4d} targets={len(fitted['classifiers']):2d} acc={overall['acc']} macro_f={overall['macro_f']} "
-              f"ece={overall['ece']}")
+        print(
+            f"n={n:4d} targets={len(fitted['classifiers']):2d} acc={overall['acc']} macro_f={overall['macro_f']} "
+            f"ece={overall['ece']}"
+        )
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "learning_curve.json").write_text(
-        json.dumps({"points": points, "rules": rules}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        json.dumps({"points": points, "rules": rules}, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     plot(points, rules, args.output / "learning_curve.png")
 
 
@@ -77,7 +83,9 @@ def plot(points: list[dict], rules: dict, path: Path) -> None:
         if any(y is not None for y in ys):
             line = ax.plot(xs, ys, marker="o", label=f"model: {label}")[0]
             if rules.get(key) is not None:
-                ax.axhline(rules[key], linestyle="--", color=line.get_color(), alpha=0.6, label=f"rules: {label}")
+                ax.axhline(
+                    rules[key], linestyle="--", color=line.get_color(), alpha=0.6, label=f"rules: {label}"
+                )
     ax.set_xscale("log")
     ax.set_xlabel("training treaties")
     ax.set_ylim(0, 1)

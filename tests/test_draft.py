@@ -38,7 +38,13 @@ def test_json_contract(example):
 def test_example_obligations_and_codes(example):
     _, draft = example
     atop = draft.atop()
-    assert (atop["defense"], atop["consul"], atop["nonagg"], atop["offense"], atop["neutral"]) == (1, 1, 1, 0, 0)
+    assert (atop["defense"], atop["consul"], atop["nonagg"], atop["offense"], atop["neutral"]) == (
+        1,
+        1,
+        1,
+        0,
+        0,
+    )
     assert atop["active"] == 1 and atop["bilat"] == 1
     assert (atop["begyr"], atop["begmo"], atop["begday"]) == (1997, 3, 14)
     assert (atop["speclgth"], atop["length"], atop["proren"], atop["renewlgt"]) == (1, 240, 2, 60)
@@ -80,7 +86,9 @@ def test_folder_drafting_reports_failures_and_goes_on(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     (src / "good.txt").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
-    (src / "roman.txt").write_text((TREATIES / "roman_caps.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (src / "roman.txt").write_text(
+        (TREATIES / "roman_caps.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (src / "empty.txt").write_text("", encoding="utf-8")
     (src / "dutch.txt").write_text((TREATIES / "dutch.txt").read_text(encoding="utf-8"), encoding="utf-8")
     failures = draft_folder(src, tmp_path / "out", "json")

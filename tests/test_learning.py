@@ -42,9 +42,19 @@ def toy_corpus(tmp_path):
         treaty = load_treaty(path)
         start = treaty.text.index(DEFENCE[i])
         ann = tmp_path / f"t{i}.jsonl"
-        ann.write_text(json.dumps({"question": 16, "codes": {"defense": 1}, "start": start,
-                                   "end": start + len(DEFENCE[i]), "text_sha256": treaty.sha256}) + "\n",
-                       encoding="utf-8")
+        ann.write_text(
+            json.dumps(
+                {
+                    "question": 16,
+                    "codes": {"defense": 1},
+                    "start": start,
+                    "end": start + len(DEFENCE[i]),
+                    "text_sha256": treaty.sha256,
+                }
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         lines.append(json.dumps({"id": f"t{i}", "text": path.name, "annotations": ann.name}))
     manifest = tmp_path / "toy.jsonl"
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -172,19 +182,26 @@ def test_passages_cover_text_outside_parts():
 
 def test_labels_from_spans_bags_and_checked_negatives(tmp_path):
     from nlp_coder.codebook import load_codebook
+    from nlp_coder.corpus import Entry
     from nlp_coder.labels import SpanLabel
     from nlp_coder.train import DocumentSupervision, label_passages, targets
-    from nlp_coder.corpus import Entry
     from nlp_coder.treaty import treaty_from_text
 
     cb = load_codebook()
-    text = "TREATY\n\nThe Parties agree:\n\n" + "\n\n".join(
-        f"Article {i}\n\n{t}" for i, t in enumerate([DEFENCE[0], OTHER[0], OTHER[1], DEFENCE[1]], 1)) + "\n"
+    text = (
+        "TREATY\n\nThe Parties agree:\n\n"
+        + "\n\n".join(
+            f"Article {i}\n\n{t}" for i, t in enumerate([DEFENCE[0], OTHER[0], OTHER[1], DEFENCE[1]], 1)
+        )
+        + "\n"
+    )
     treaty = treaty_from_text(text)
     first = text.index(DEFENCE[0])
     second = text.index(DEFENCE[1])
-    spans = [SpanLabel(16, first, first + 20, {"defense": 1}),
-             SpanLabel(16, second, second + 20, {"defense": 1}, positive=False)]
+    spans = [
+        SpanLabel(16, first, first + 20, {"defense": 1}),
+        SpanLabel(16, second, second + 20, {"defense": 1}, positive=False),
+    ]
     doc = DocumentSupervision(Entry("d", tmp_path / "d.txt"), treaty, None, spans, exhaustive=True)
     examples = label_passages(doc, targets(cb), cb, {})
     by_text = {ex.text.split("\n")[-1][:30]: ex.labels.get("defense") for ex in examples}
@@ -192,7 +209,9 @@ def test_labels_from_spans_bags_and_checked_negatives(tmp_path):
     # a document coded "no" makes every passage negative; "yes" with no spans uses the rules' evidence
     doc_no = DocumentSupervision(Entry("n", tmp_path / "n.txt"), treaty, {"defense": 0}, [], exhaustive=False)
     assert {ex.labels["defense"] for ex in label_passages(doc_no, targets(cb), cb, {})} == {0}
-    doc_yes = DocumentSupervision(Entry("y", tmp_path / "y.txt"), treaty, {"defense": 1}, [], exhaustive=False)
+    doc_yes = DocumentSupervision(
+        Entry("y", tmp_path / "y.txt"), treaty, {"defense": 1}, [], exhaustive=False
+    )
     bag = label_passages(doc_yes, targets(cb), cb, {"defense": [(second, second + 30)]})
     assert [ex.labels.get("defense") for ex in bag if ex.labels.get("defense") is not None] == [1]
 
@@ -205,9 +224,11 @@ def test_learned_predictor_overrides_rules_only_where_it_won(tmp_path):
 
     cb = load_codebook()
     clf = PassageClassifier(C=100.0).fit(DEFENCE + OTHER, [1] * 4 + [0] * 6)
-    text = ("TREATY\n\nThe Parties agree:\n\nArticle 1\n\nThe Parties shall cooperate in the fields of trade, "
-            "tourism and the environment.\n\nArticle 2\n\nIf a Party is attacked, each other Party shall assist it "
-            "by all the military means in its power.\n")
+    text = (
+        "TREATY\n\nThe Parties agree:\n\nArticle 1\n\nThe Parties shall cooperate in the fields of trade, "
+        "tourism and the environment.\n\nArticle 2\n\nIf a Party is attacked, each other Party shall assist it "
+        "by all the military means in its power.\n"
+    )
     treaty = treaty_from_text(text)
     # a classifier that (wrongly) calls trade cooperation "organisation" evidence, for Q35
     q35 = PassageClassifier(C=100.0).fit(OTHER + DEFENCE, [1] * 6 + [0] * 4)

@@ -89,7 +89,7 @@ def render(draft: Draft, format: str, codebook: Codebook | None = None) -> str:
 
 
 SUFFIX = {"sheet": ".sheet.txt", "json": ".json", "csv": ".csv"}
-TREATY_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".text", ".xhtml")
+TREATY_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".text", ".xhtml", ".xml")
 
 
 def draft_file(

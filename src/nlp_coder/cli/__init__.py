@@ -108,7 +108,7 @@ def sheet(
 @app.command()
 @user_errors
 def segment(
-    file: Annotated[Path, typer.Argument(help="A treaty file: .txt, .md, .html or .pdf.")],
+    file: Annotated[Path, typer.Argument(help="A treaty file: .txt, .md, .html, .pdf or ToTA .xml.")],
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")] = TableOrJson.table,
     output: Output = None,
 ) -> None:

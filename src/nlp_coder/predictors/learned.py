@@ -14,15 +14,24 @@ NAME = "tfidf_lr.v1"
 TYPE_TARGETS = ("defense", "offense", "neutral", "nonagg", "consul")
 
 
-def treaty_probabilities(treaty: Treaty, model: Model) -> dict[str, tuple[float, int, int]]:
-    """For each target of the model: (probability of its best passage, passage start, passage end)."""
+def treaty_probabilities(
+    treaty: Treaty, model: Model, only: list[str] | None = None
+) -> dict[str, tuple[float, int, int]]:
+    """For each target of the model (or those in ``only``): (probability of its best passage, its start, end).
+
+    The passages are vectorised once; every classifier of a model shares the model's idf.
+    """
+    from ..learn import counts, tfidf
     from ..train import MAX_PASSAGE, passages
 
+    wanted = sorted(only if only is not None else model.classifiers)
+    if not wanted:
+        return {}
     spans = passages(treaty)
-    texts = [treaty.text[s:e][:MAX_PASSAGE] for s, e in spans]
+    features = tfidf(counts([treaty.text[s:e][:MAX_PASSAGE] for s, e in spans]), model.idf)
     out = {}
-    for target, clf in sorted(model.classifiers.items()):
-        proba = clf.predict_proba(texts)[:, 1]
+    for target in wanted:
+        proba = model.classifiers[target].predict_proba_features(features)[:, 1]
         k = int(np.argmax(proba))
         out[target] = (float(proba[k]), *spans[k])
     return out
@@ -41,7 +50,7 @@ class LearnedPredictor:
         won = [t for t in self.model.classifiers if self.model.winner(t) == "model"]
         if not won:
             return answers
-        probabilities = treaty_probabilities(treaty, self.model)
+        probabilities = treaty_probabilities(treaty, self.model, won)
         for target in won:
             p, start, end = probabilities[target]
             if target in TYPE_TARGETS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .words import ORDINAL_VALUE, ORDINALS
+from .words import CARDINAL_VALUE, ORDINAL_VALUE, ORDINALS, TENS
 
 MONTHS = {
     name: i + 1
@@ -43,37 +43,8 @@ _PATTERNS = [
     re.compile(r"\b" + _DAYW + r"\s+day\s+of\s+" + _MONTH + r",?\s+(?:in\s+the\s+year\s+)?" + _YEAR, re.I),
     re.compile(r"\b" + _YEAR + r"-(?P<month_n>[01]?\d)-" + _DAY + r"\b"),  # 1993-10-21
 ]
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_TENS = {
-    w: 10 * (i + 2)
-    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
-}
+_UNITS = {"zero": 0, **CARDINAL_VALUE}
+_TENS = TENS
 _YEAR_WORDS = (
     r"(?P<yearw>(?:one thousand|two thousand|eighteen hundred|nineteen hundred|seventeen hundred)"
     r"(?:[ ,]+(?:and[ ]+)?(?:(?:one|two|three|four|five|six|seven|eight|nine) hundred(?: and)?[ ]*)?"

@@ -17,33 +17,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 
-from .words import ORDINAL_VALUE, ORDINALS, strip_span
+from .words import CARDINALS, ORDINAL_VALUE, ORDINALS, strip_span
 
 PART_KINDS = ("title", "preamble", "article", "paragraph", "annex", "protocol", "signatures")
 
 _ORDINALS = ORDINALS[:20]  # "Article First" ... "Article Twentieth"
 _ORDINAL_VALUE = ORDINAL_VALUE
-_CARDINALS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
+_CARDINALS = CARDINALS
 _CARDINAL_VALUE = {w: i + 1 for i, w in enumerate(_CARDINALS)}
 _CARDINAL_VALUE.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
 _CARD_RE = (

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from nlp_coder.codebook import load_codebook
 from nlp_coder.corpus import read_manifest
+from nlp_coder.dataset import collect
 from nlp_coder.evaluate import Scored, _draft_json, gold_codes, scored_columns, system_metrics
 from nlp_coder.model import Model
-from nlp_coder.train import _code_priors, collect, fit_targets
+from nlp_coder.train import _code_priors, fit_targets
 from nlp_coder.treaty import load_treaty
 
 

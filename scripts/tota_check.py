@@ -1,7 +1,7 @@
 """Check article segmentation against the ToTA trade-agreement corpus.
 
 What it measures: for every English treaty in ``tota/xml`` (meta ``<language>en</language>``) the script
-rebuilds the plain text a printed edition would show with :func:`nlp_coder.reader.read_tota_xml` (the
+rebuilds the plain text a printed edition would show with :func:`nlp_coder.tota.read_tota_xml` (the
 reader of ``.xml`` treaty files) - the treaty name as a title line, a ``CHAPTER n Name`` line per
 numbered chapter, and per article a heading line ``<number> <name>`` followed by its text (runs of two
 or more spaces, the corpus's paragraph breaks, become newlines; unnumbered preamble articles are text
@@ -25,8 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-from nlp_coder.reader import decode_text, read_tota_xml
+from nlp_coder.reader import decode_text
 from nlp_coder.segment import segment
+from nlp_coder.tota import read_tota_xml
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "treaties" / "tota" / "xml"
 _WORDS = (
@@ -45,7 +46,7 @@ def heading_format(number: str) -> str:
 
 def rebuild(path: Path) -> tuple[str, list[str], str, str]:
     """The printed text of a treaty file, the ``number`` attributes of its articles in order, and its
-    meta name and language (as :func:`nlp_coder.reader.read_tota_xml` reads them)."""
+    meta name and language (as :func:`nlp_coder.tota.read_tota_xml` reads them)."""
     doc = read_tota_xml(decode_text(path, path.read_bytes()), str(path))
     return doc.text, doc.numbers, doc.name, doc.language
 

@@ -27,7 +27,8 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from nlp_coder.reader import decode_text, read_tota_xml
+from nlp_coder.reader import decode_text
+from nlp_coder.tota import read_tota_xml
 from nlp_coder.treaty import load_treaty
 from nlp_coder.weak import load_weak_rules, weak_labels
 

@@ -169,7 +169,7 @@ def test_evaluate_on_drafts_folder(tmp_path):
 
 
 def test_passages_cover_text_outside_parts():
-    from nlp_coder.train import passages
+    from nlp_coder.dataset import passages
     from nlp_coder.treaty import treaty_from_text
 
     body = "Some inserted text that belongs to no article at all, after a heading. " * 3
@@ -183,8 +183,8 @@ def test_passages_cover_text_outside_parts():
 def test_labels_from_spans_bags_and_checked_negatives(tmp_path):
     from nlp_coder.codebook import load_codebook
     from nlp_coder.corpus import Entry
+    from nlp_coder.dataset import DocumentSupervision, label_passages, targets
     from nlp_coder.labels import SpanLabel
-    from nlp_coder.train import DocumentSupervision, label_passages, targets
     from nlp_coder.treaty import treaty_from_text
 
     cb = load_codebook()

@@ -32,8 +32,8 @@ class Scored:
 def gold_codes(entry: Entry, atop_csv: Path | None, cb: Codebook) -> dict[str, int]:
     """Gold codes of a manifest entry: its gold sheet's, then the ATOP row (phase-aware) on top."""
     from .atop import load_atop, row_codes
+    from .dataset import _phase_rows
     from .sheet import read_sheet
-    from .train import _phase_rows
 
     codes: dict[str, int] = {}
     if entry.sheet is not None:
@@ -196,7 +196,7 @@ def _cross_validated(
     corpus: Corpus, treaties: list, atop_csv: Path | None, cb: Codebook, extra: list[Path], progress: bool
 ) -> list[Scored]:
     """Leave one treaty out: each treaty is drafted by a model trained on every other treaty."""
-    from .train import collect
+    from .dataset import collect
 
     extra_corpora = [read_manifest(m) for m in extra]
     examples, _ = collect([corpus, *extra_corpora], atop_csv, cb, progress)
@@ -209,9 +209,10 @@ def cross_validate(
 ) -> tuple[list[Scored], dict[str, dict]]:
     """Leave-one-treaty-out drafts with the model on every target, and per target how often the model's
     and the rules' yes/no matched the held-out treaty's gold (the basis for choosing winners)."""
+    from .dataset import targets
     from .model import Model
     from .predictors.learned import treaty_probabilities
-    from .train import fit_targets, targets
+    from .train import fit_targets
 
     priors = _priors(atop_csv, cb)
     all_targets = {t.name: t for t in targets(cb)}

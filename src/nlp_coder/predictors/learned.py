@@ -21,8 +21,8 @@ def treaty_probabilities(
 
     The passages are vectorised once; every classifier of a model shares the model's idf.
     """
+    from ..dataset import MAX_PASSAGE, passages
     from ..learn import counts, tfidf
-    from ..train import MAX_PASSAGE, passages
 
     wanted = sorted(only if only is not None else model.classifiers)
     if not wanted:

@@ -97,3 +97,42 @@ def test_location_condition_limits_the_defense_obligation(predictor):
 def test_unfitted_predictor_refuses(predictor):
     with pytest.raises(RuntimeError, match="not fitted"):
         ObligationPredictor(load_codebook()).predict(toy_treaty(FILLER))
+
+
+@pytest.mark.parametrize(
+    ("snippet", "types", "condition_column", "condition"),
+    [
+        (
+            "Should one of the High Contracting Parties, notwithstanding its peaceful attitude, be attacked by a "
+            "third Power, the other High Contracting Party shall observe neutrality throughout the conflict.",
+            {"neutral"},
+            "neucon",
+            "Nonprovocation of enemy",
+        ),
+        (
+            "If either Party is the object of an attack by another State, the other Party shall remain neutral.",
+            {"neutral"},
+            "neucon",
+            "Attack",
+        ),
+        (
+            "The Parties shall consult each other on measures to safeguard their security at the request of either "
+            "of them.",
+            {"consul"},
+            "concon",
+            "At the request of a party",
+        ),
+    ],
+)
+def test_conditions_proper_to_an_obligation(predictor, snippet, types, condition_column, condition):
+    found, answers = types_of(predictor, snippet)
+    assert found == types
+    assert answers[19].codes[condition_column] == 1 and answers[19].codes["conditio"] == 1
+    assert condition in answers[19].answer
+
+
+def test_renouncing_war_is_nonaggression(predictor):
+    found, _ = types_of(
+        predictor, "The High Contracting Parties undertake in no case to resort to war against one another."
+    )
+    assert found == {"nonagg"}

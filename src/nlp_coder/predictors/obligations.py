@@ -50,6 +50,8 @@ CONDITIONS: dict[str, list[str]] = {
         r"\bunprovoked\b",
         r"\bwithout (any )?provocation\b",
         r"\bnot (having )?provoked\b",
+        r"\bnotwithstanding (its|their|his) (peaceful|pacific|peaceable) (attitude|conduct|behaviou?r|policy)\b",
+        r"\bwithout (any )?(aggressive|hostile) (act|action|conduct) on (its|their|his) part\b",
     ],
     "noncompliance with a specific demand": [
         r"\bif .{0,60}\b(refuses?|fails?) to (comply|accept|withdraw|evacuate)\b"
@@ -59,7 +61,29 @@ CONDITIONS: dict[str, list[str]] = {
         r"\b(action|assistance|measures|support|forces)\b",
     ],
 }
+# Conditions that only limit one kind of obligation: neutrality owed when the partner is attacked (NEUCOATT),
+# consultation owed when a partner asks for it (CONCOREQ).
+TYPE_CONDITIONS: dict[str, dict[str, list[str]]] = {
+    "neutral": {
+        "attack": [
+            r"\b(is|be|been|being|are) (the )?(object of an? |victim of an? )?(armed )?(attack(ed)?|aggression|invaded)\b",
+            r"\b(attack|aggression|invasion) (by|of|from) (a|any|one|another|some) (third )?(power|state|country)\b",
+        ]
+    },
+    "consul": {
+        "at the request of a party": [
+            r"\bat the request of\b",
+            r"\b(upon|on) (the )?request\b",
+            r"\bif (either|one|any) (of the )?(high contracting |contracting )?(part(y|ies)|governments?|states?) "
+            r"(so )?requests?\b",
+        ]
+    },
+}
 _CONDITIONS = {name: [re.compile(p, re.I) for p in patterns] for name, patterns in CONDITIONS.items()}
+_TYPE_CONDITIONS = {
+    column: {name: [re.compile(p, re.I) for p in patterns] for name, patterns in conditions.items()}
+    for column, conditions in TYPE_CONDITIONS.items()
+}
 
 
 class ObligationPredictor(RulePredictor):
@@ -98,7 +122,7 @@ class ObligationPredictor(RulePredictor):
                 continue
             for start, end in spans:
                 sentence = treaty.text[start:end]
-                for condition, patterns in _CONDITIONS.items():
+                for condition, patterns in (*_CONDITIONS.items(), *_TYPE_CONDITIONS.get(column, {}).items()):
                     if any(p.search(sentence) for p in patterns):
                         found.append((condition, column, start, end))
                 others = [m for m in table.find(sentence) if m.code not in parties]
@@ -111,9 +135,11 @@ class ObligationPredictor(RulePredictor):
                 20: SheetAnswer(20, "NA", confidence=0.7, needs_review=True, source="text"),
             }
         if not found:
+            # most neutrality and offense promises in ATOP are conditional: "none" is then a weak answer
+            confidence = 0.45 if {"neutral", "offense"} & set(by_type) else 0.75
             return {
-                19: SheetAnswer(19, "none", codes=codes, confidence=0.75, needs_review=True, source="text"),
-                20: SheetAnswer(20, "NA", confidence=0.75, needs_review=True, source="text"),
+                19: SheetAnswer(19, "none", codes=codes, confidence=confidence, needs_review=True, source="text"),
+                20: SheetAnswer(20, "NA", confidence=confidence, needs_review=True, source="text"),
             }
         codes["conditio"] = 1
         lines, evidence = [], []

@@ -138,7 +138,9 @@ class ObligationPredictor(RulePredictor):
             # most neutrality and offense promises in ATOP are conditional: "none" is then a weak answer
             confidence = 0.45 if {"neutral", "offense"} & set(by_type) else 0.75
             return {
-                19: SheetAnswer(19, "none", codes=codes, confidence=confidence, needs_review=True, source="text"),
+                19: SheetAnswer(
+                    19, "none", codes=codes, confidence=confidence, needs_review=True, source="text"
+                ),
                 20: SheetAnswer(20, "NA", confidence=confidence, needs_review=True, source="text"),
             }
         codes["conditio"] = 1

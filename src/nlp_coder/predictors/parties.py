@@ -75,8 +75,19 @@ def bilateral_from_wording(text: str) -> tuple[int, float] | None:
     return None
 
 
+_MEMBERSHIP_HEADING = re.compile(
+    r"\b(?:membership|members|member states|contracting parties|signatories)\b", re.I
+)
+
+
+def _lists_members(treaty: Treaty, article) -> bool:
+    """An article headed as the treaty's membership clause ("Article 2. Membership")."""
+    heading = treaty.text[article.start : min(article.end, article.start + 60)].split("\n")[0]
+    return bool(_MEMBERSHIP_HEADING.search(heading))
+
+
 class MembersPredictor(RulePredictor):
-    """Members: states named in the title, preamble and signature block, as COW codes."""
+    """Members: states named in the title, preamble, signature block and a membership article, as COW codes."""
 
     name = "members.v1"
     questions = (4,)
@@ -84,7 +95,13 @@ class MembersPredictor(RulePredictor):
     def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]:
         table = load_countries()
         spans = [
-            p for p in treaty.parts if p.kind in ("title", "preamble", "signatures") and p.parent is None
+            p
+            for p in treaty.parts
+            if p.parent is None
+            and (
+                p.kind in ("title", "preamble", "signatures")
+                or (p.kind == "article" and _lists_members(treaty, p))
+            )
         ]
         found: dict[int, tuple[int, int]] = {}
         for part in spans:

@@ -97,3 +97,12 @@ def test_folder_drafting_reports_failures_and_goes_on(tmp_path):
     assert written == ["good.json", "roman.json"]
     roman = json.loads((tmp_path / "out" / "roman.json").read_text(encoding="utf-8"))
     assert roman["atop"]["pubsecr"] == 1  # the secret additional protocol
+
+
+def test_state_codes_follow_the_date_of_the_treaty():
+    from nlp_coder.countries import load_countries
+
+    table = load_countries()
+    code = table.code_for("Federal Republic of Germany")
+    assert table.code_in(code, 1970) == 260 and table.code_in(code, 2007) == 255
+    assert table.code_in(220, 1921) == 220

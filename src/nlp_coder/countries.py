@@ -18,6 +18,8 @@ class State:
     abb: str
     name: str
     aliases: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None  # the years COW uses this code for ...
+    otherwise: int | None = None  # ... and the code of the same state outside them
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -48,6 +50,14 @@ class CountryTable:
             for alias in sorted(alias_map, key=len, reverse=True)
         )
         self._pattern = re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)", re.I)
+
+    def code_in(self, code: int, year: int | None) -> int:
+        """The COW code a state had in ``year`` ("Federal Republic of Germany" is 260 until 1990, then 255)."""
+        state = self.by_code.get(code)
+        if year is None or state is None or state.years is None or state.otherwise is None:
+            return code
+        first, last = state.years
+        return code if first <= year <= last else state.otherwise
 
     def name(self, code: int) -> str:
         state = self.by_code.get(code)
@@ -82,7 +92,12 @@ def _load(path: Path) -> CountryTable:
     try:
         states = [
             State(
-                int(s["code"]), str(s["abb"]), str(s["name"]), tuple(str(a) for a in s.get("aliases") or ())
+                int(s["code"]),
+                str(s["abb"]),
+                str(s["name"]),
+                tuple(str(a) for a in s.get("aliases") or ()),
+                tuple(int(y) for y in s["years"]) if s.get("years") else None,
+                int(s["otherwise"]) if s.get("otherwise") is not None else None,
             )
             for s in raw["states"]
         ]

@@ -75,6 +75,14 @@ def bilateral_from_wording(text: str) -> tuple[int, float] | None:
     return None
 
 
+def _signature_year(treaty: Treaty) -> int | None:
+    for part in treaty.parts_of("signatures"):
+        dates = find_dates(treaty.text[part.start : part.end])
+        if dates:
+            return dates[0].year
+    return None
+
+
 _MEMBERSHIP_HEADING = re.compile(
     r"\b(?:membership|members|member states|contracting parties|signatories)\b", re.I
 )
@@ -103,10 +111,12 @@ class MembersPredictor(RulePredictor):
                 or (p.kind == "article" and _lists_members(treaty, p))
             )
         ]
+        year = _signature_year(treaty)
         found: dict[int, tuple[int, int]] = {}
         for part in spans:
             for mention in table.find(treaty.text[part.start : part.end]):
-                found.setdefault(mention.code, (part.start + mention.start, part.start + mention.end))
+                code = table.code_in(mention.code, year)
+                found.setdefault(code, (part.start + mention.start, part.start + mention.end))
         if len(found) < 2:
             wording = bilateral_from_wording(treaty.text)
             codes = {"bilat": wording[0]} if wording else {}

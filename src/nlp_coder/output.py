@@ -10,8 +10,8 @@ from pathlib import Path
 from .errors import InputError
 
 
-def write_atomic(path: str | Path, text: str, inputs: Iterable[str | Path] = ()) -> Path:
-    """Write ``text`` to ``path`` via a temporary file in the same folder; refuse to overwrite an input."""
+def write_atomic(path: str | Path, text: str | bytes, inputs: Iterable[str | Path] = ()) -> Path:
+    """Write ``text`` (or bytes) to ``path`` via a temporary file in the same folder; never over an input."""
     target = Path(path)
     for source in inputs:
         src = Path(source)
@@ -24,8 +24,12 @@ def write_atomic(path: str | Path, text: str, inputs: Iterable[str | Path] = ())
         raise InputError(f"{parent}: output folder does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

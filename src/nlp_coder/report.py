@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -187,19 +185,10 @@ def summary_markdown(metrics: dict) -> str:
 
 
 def _save_png(fig: Any, path: Path) -> Path:
-    """Render ``fig`` to PNG bytes, then write them via a temporary file in the same folder."""
+    """Render ``fig`` to PNG bytes and write them atomically."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomic(path, buffer.getvalue())
 
 
 def _no_data(ax: Any, message: str) -> None:

@@ -91,8 +91,9 @@ def test_folder_drafting_reports_failures_and_goes_on(tmp_path):
     )
     (src / "empty.txt").write_text("", encoding="utf-8")
     (src / "dutch.txt").write_text((TREATIES / "dutch.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    failures = draft_folder(src, tmp_path / "out", "json")
-    assert sorted(p.name for p, _ in failures) == ["dutch.txt", "empty.txt"]
+    result = draft_folder(src, tmp_path / "out", "json")
+    assert sorted(p.name for p, _ in result.failed) == ["dutch.txt", "empty.txt"]
+    assert sorted(p.name for p, _ in result.written) == ["good.txt", "roman.txt"]
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["good.json", "roman.json"]
     roman = json.loads((tmp_path / "out" / "roman.json").read_text(encoding="utf-8"))

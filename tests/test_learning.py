@@ -64,7 +64,7 @@ def toy_corpus(tmp_path):
 def test_manifest_errors(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a"}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad.jsonl:1: each line needs"):
+    with pytest.raises(InputError, match=r"bad.jsonl:1: text: required"):
         read_manifest(bad)
     bad.write_text('{"id": "a", "text": "x.txt"}\n{"id": "a", "text": "y.txt"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="duplicate id"):
@@ -162,9 +162,14 @@ def test_evaluate_on_drafts_folder(tmp_path):
     src.mkdir()
     for i in range(4):
         (src / f"t{i}.txt").write_text((tmp_path / f"t{i}.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    assert draft_folder(src, drafts, "json") == []
-    result = evaluate(manifest, tmp_path / "report", drafts=drafts)
-    assert set(result["systems"]) == {"drafts"}
+    assert draft_folder(src, drafts, "json").failed == []
+    # gold: an ATOP row per treaty (evaluate refuses a manifest with nothing to score against)
+    rows = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
+    manifest.write_text("".join(json.dumps({**r, "atop_id": 9000 + i}) + "\n" for i, r in enumerate(rows)))
+    atop_csv = tmp_path / "atop.csv"
+    atop_csv.write_text("atopid,defense,consul\n" + "".join(f"{9000 + i},1,0\n" for i in range(4)))
+    result = evaluate(manifest, tmp_path / "report", atop_csv=atop_csv, drafts=drafts)
+    assert set(result["systems"]) == {"drafts", "prior"}
     assert (tmp_path / "report" / "metrics.json").exists() and (tmp_path / "report" / "summary.md").exists()
 
 

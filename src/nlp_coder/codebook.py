@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .configfile import check_regex, read_yaml
+from .configfile import check_regex, kind_of, read_yaml, what_is_wrong
 from .errors import ConfigError
 from .paths import CONFIG_DIR
 
@@ -196,7 +196,7 @@ def _default_codebook() -> Codebook:
 def _load(path: Path) -> Codebook:
     raw = read_yaml(path, "codebook config")
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: a codebook config must be a mapping")
+        raise ConfigError(f"{path}: a codebook config must be a mapping, not {kind_of(raw)}")
     try:
         return Codebook.model_validate(raw)
     except ValidationError as exc:
@@ -207,18 +207,17 @@ def _describe(exc: ValidationError, raw: dict) -> str:
     """Name the question (or column) an error is in, in one line."""
     err = exc.errors()[0]
     loc = list(err["loc"])
-    where = ""
+    top = set(Codebook.model_fields) if len(loc) == 1 else ()
+    what = what_is_wrong(err, top)
+    rest = ".".join(str(p) for p in loc[2:])
     if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-        questions = raw.get("questions") or []
-        number = questions[loc[1]].get("number", loc[1] + 1) if loc[1] < len(questions) else loc[1] + 1
-        where = f"question {number}: " + ".".join(str(p) for p in loc[2:])
+        questions = raw.get("questions")
+        item = questions[loc[1]] if isinstance(questions, list) and loc[1] < len(questions) else None
+        number = item.get("number") if isinstance(item, dict) else None
+        label = number if isinstance(number, int) and not isinstance(number, bool) else f"#{loc[1] + 1}"
+        where = f"question {label}" + (f": {rest}" if rest else "")
     elif len(loc) >= 2 and loc[0] == "columns":
-        where = f"column {loc[1]}: " + ".".join(str(p) for p in loc[2:])
+        where = f"column {loc[1]}" + (f": {rest}" if rest else "")
     else:
         where = ".".join(str(p) for p in loc)
-    msg = _first_line(err["msg"]).removeprefix("Value error, ")
-    return f"{where.rstrip(': ')}: {msg}" if where else msg
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else text
+    return f"{where}: {what}" if where else what

@@ -11,10 +11,12 @@ never copied into a corpus: manifests point at them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .configfile import first_problem, kind_of, parse_json_line, read_text
 from .errors import InputError, NlpCoderError
 
 
@@ -38,51 +40,76 @@ class Corpus:
     entries: list[Entry] = field(default_factory=list)
 
 
-_KEYS = {"id", "text", "atop_id", "phase", "sheet", "annotations", "weak", "note"}
+class ManifestLine(BaseModel):
+    """The schema of one manifest line: JSON types only (an integer is never a float, a string or a
+    boolean; a boolean is never a string), no unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    atop_id: int | None = None
+    phase: int | None = Field(None, ge=0)
+    sheet: str | None = Field(None, min_length=1)
+    annotations: str | None = Field(None, min_length=1)
+    weak: bool = False
+    note: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("text", "sheet", "annotations")
+    @classmethod
+    def _a_path(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must be a file path, not blank")
+        if value is not None and "\x00" in value:
+            raise ValueError("a file path cannot contain a NUL character")
+        return value
 
 
 def read_manifest(path: str | Path, data_root: str | Path | None = None) -> Corpus:
-    """Parse a manifest; a malformed line raises InputError naming the file and line."""
+    """Parse a manifest; a malformed line raises InputError ``<manifest>:<line>: <field>: <problem>``."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: no such manifest file")
     root = Path(data_root) if data_root is not None else p.parent
     corpus = Corpus(p)
-    seen: set[str] = set()
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot read manifest ({type(exc).__name__})") from exc
-    for n, line in enumerate(lines, 1):
+    seen: dict[str, int] = {}
+    for n, line in enumerate(read_text(p, "manifest", InputError).split("\n"), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p}:{n}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(row, dict) or "id" not in row or "text" not in row:
-            raise InputError(f'{p}:{n}: each line needs at least "id" and "text"')
-        unknown = sorted(set(row) - _KEYS)
-        if unknown:
-            raise InputError(f"{p}:{n}: unknown key(s) {', '.join(unknown)}")
-        if row["id"] in seen:
-            raise InputError(f"{p}:{n}: duplicate id {row['id']!r}")
-        seen.add(row["id"])
-        try:
-            corpus.entries.append(
-                Entry(
-                    id=str(row["id"]),
-                    text=root / row["text"],
-                    atop_id=int(row["atop_id"]) if row.get("atop_id") is not None else None,
-                    phase=int(row["phase"]) if row.get("phase") is not None else None,
-                    sheet=root / row["sheet"] if row.get("sheet") else None,
-                    annotations=root / row["annotations"] if row.get("annotations") else None,
-                    weak=bool(row.get("weak", False)),
-                    line=n,
-                )
+            row = parse_json_line(line)
+        except InputError as exc:
+            raise InputError(f"{p}:{n}: {exc}") from exc
+        if not isinstance(row, dict):
+            raise InputError(
+                f'{p}:{n}: each line must be a JSON object {{"id": ..., "text": ...}}, not {kind_of(row)}'
             )
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"{p}:{n}: {type(exc).__name__}: {exc}") from exc
+        try:
+            item = ManifestLine.model_validate(row)
+        except ValidationError as exc:
+            raise InputError(f"{p}:{n}: {first_problem(exc, ManifestLine.model_fields)}") from exc
+        if item.id in seen:
+            raise InputError(f"{p}:{n}: id: duplicate id {item.id!r} (first on line {seen[item.id]})")
+        seen[item.id] = n
+        corpus.entries.append(
+            Entry(
+                id=item.id,
+                text=root / item.text,
+                atop_id=item.atop_id,
+                phase=item.phase,
+                sheet=root / item.sheet if item.sheet is not None else None,
+                annotations=root / item.annotations if item.annotations is not None else None,
+                weak=item.weak,
+                line=n,
+            )
+        )
     if not corpus.entries:
         raise InputError(f"{p}: the manifest lists no treaties")
     return corpus

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,19 +93,91 @@ SUFFIX = {"sheet": ".sheet.txt", "json": ".json", "csv": ".csv"}
 TREATY_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".text", ".xhtml", ".xml")
 
 
+DEFAULT_MAX_MB = 5.0  # above this much text, draft asks for --max-size (drafting time grows with size)
+SECONDS_PER_MB = 17.0  # measured: a 50 MB text took 14 min on one core; for the size guard's estimate
+
+
+def check_size(path: Path, chars: int, max_mb: float | None) -> None:
+    """Refuse a text above ``max_mb`` megabytes, saying how long it would take (``None``: no limit)."""
+    from .errors import InputError
+
+    mb = chars / 1_000_000
+    if max_mb is not None and mb > max_mb:
+        minutes = mb * SECONDS_PER_MB / 60
+        raise InputError(
+            f"{path}: {mb:.1f} MB of text is above the {max_mb:g} MB limit (drafting it would take about "
+            f"{minutes:.0f} min); give --max-size {int(mb) + 1} to draft it"
+        )
+
+
 def draft_file(
-    path: str | Path, format: str = "sheet", codebook: Codebook | None = None, model: object = None
+    path: str | Path,
+    format: str = "sheet",
+    codebook: Codebook | None = None,
+    model: object = None,
+    max_mb: float | None = None,
 ) -> str:
     """Read, check and draft one treaty file; the draft rendered in ``format``."""
     from .errors import LanguageError
     from .treaty import load_treaty
 
+    path = Path(path)
+    if max_mb is not None and path.suffix.lower() != ".pdf" and path.is_file():
+        check_size(path, path.stat().st_size, max_mb)  # before reading: bytes bound the characters
     treaty = load_treaty(path)
+    check_size(path, len(treaty.text), max_mb)
     if treaty.language.code != "en":
         raise LanguageError(
             f"{path}: text looks {treaty.language.name}, not English; nlp-coder drafts English texts"
         )
     return render(draft_treaty(treaty, codebook, model), format, codebook)
+
+
+@dataclass
+class BatchResult:
+    """What a folder run did: the drafts written and the files that failed, each with its reason."""
+
+    written: list[tuple[Path, Path]]
+    failed: list[tuple[Path, str]]
+
+
+def treaty_files(folder: Path) -> list[Path]:
+    """The treaty files directly inside ``folder``, sorted by name."""
+    from .errors import InputError
+
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot list the folder ({exc.strerror})") from None
+    files = [p for p in entries if p.is_file() and p.suffix.lower() in TREATY_SUFFIXES]
+    if not files:
+        raise InputError(f"{folder}: no treaty files (.txt, .md, .html, .pdf, .xml) in this folder")
+    return files
+
+
+def output_names(files: list[Path], format: str) -> dict[Path, str]:
+    """The output file name of each input: its stem plus the format's suffix, or its whole name where two
+    inputs share a stem (``t1.md`` and ``t1.txt`` give ``t1.md.sheet.txt`` and ``t1.txt.sheet.txt``)."""
+    stems: dict[str, int] = {}
+    for path in files:
+        stems[path.stem.casefold()] = stems.get(path.stem.casefold(), 0) + 1
+    return {
+        path: (path.stem if stems[path.stem.casefold()] == 1 else path.name) + SUFFIX[format]
+        for path in files
+    }
+
+
+def check_batch(folder: str | Path, out_dir: str | Path) -> tuple[list[Path], Path]:
+    """Check a folder run before any drafting: the treaties to draft, and an output folder that can be
+    written and is not the input folder."""
+    from .output import OutputError, folder_output
+
+    src, dst = Path(folder), Path(out_dir)
+    files = treaty_files(src)
+    folder_output(dst, what="drafts")
+    if dst.exists() and os.path.samefile(src, dst):
+        raise OutputError(f"{dst}: is the input folder; give another folder for the drafts")
+    return files, dst
 
 
 def draft_folder(
@@ -113,26 +186,24 @@ def draft_folder(
     format: str = "sheet",
     progress: bool = False,
     model: object = None,
-) -> list[tuple[Path, str]]:
-    """Draft every treaty file in ``folder`` into ``out_dir``; returns the (file, error) of those that failed."""
-    from .errors import InputError, NlpCoderError
-    from .output import write_atomic
+    max_mb: float | None = None,
+) -> BatchResult:
+    """Draft every treaty file in ``folder`` into ``out_dir``. A file that cannot be read, drafted or
+    written is recorded with its reason and the others go on."""
+    from .errors import NlpCoderError
+    from .output import make_folder, write_atomic
 
-    src, dst = Path(folder), Path(out_dir)
-    files = sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in TREATY_SUFFIXES)
-    if not files:
-        raise InputError(f"{src}: no treaty files (.txt, .md, .html, .pdf) in this folder")
-    if dst.exists() and not dst.is_dir():
-        raise InputError(f"{dst}: exists and is not a folder")
-    dst.mkdir(parents=True, exist_ok=True)
-    failures: list[tuple[Path, str]] = []
+    files, dst = check_batch(folder, out_dir)
+    names = output_names(files, format)
+    make_folder(dst)
+    result = BatchResult([], [])
     for path in _progress(files, progress):
         try:
-            text = draft_file(path, format, model=model)
-            write_atomic(dst / (path.stem + SUFFIX[format]), text, inputs=files)
+            text = draft_file(path, format, model=model, max_mb=max_mb)
+            result.written.append((path, write_atomic(dst / names[path], text, inputs=files)))
         except NlpCoderError as exc:
-            failures.append((path, str(exc).removeprefix(f"{path}: ")))
-    return failures
+            result.failed.append((path, str(exc).removeprefix(f"{path}: ")))
+    return result
 
 
 def _progress(files: list[Path], show: bool):

@@ -51,6 +51,22 @@ def gold_codes(entry: Entry, atop_csv: Path | None, cb: Codebook) -> dict[str, i
     return codes
 
 
+def check_has_gold(corpus: Corpus, atop_csv: Path | None) -> None:
+    """InputError unless some entry has gold: a sheet, or an atop_id with the ATOP csv to look it up in.
+    (Drafts given with ``--drafts`` are what is scored, never gold.)"""
+    if any(e.sheet is not None or (e.atop_id is not None and atop_csv is not None) for e in corpus.entries):
+        return
+    with_id = sum(e.atop_id is not None for e in corpus.entries)
+    if with_id:
+        why = f"no entry has a sheet, and no ATOP csv was given for the {with_id} with an atop_id"
+    else:
+        why = "no entry has an atop_id or a sheet"
+    raise InputError(
+        f"{corpus.manifest}: no gold to score against: give --atop-csv for entries with atop_id, "
+        f"or sheets ({why})"
+    )
+
+
 def majority_prior(atop_csv: Path, columns: list[str]) -> dict[str, int]:
     from .atop import load_atop
 
@@ -143,10 +159,20 @@ def evaluate(
     """Evaluate on a manifest; write metrics.json, summary.md and plots to ``out_dir`` when given."""
     from .treaty import load_treaty
 
+    if out_dir is not None:
+        from .output import folder_output
+        from .report import is_report_folder
+
+        folder_output(out_dir, is_report_folder, "report")  # before the drafting, not after
     cb = load_codebook()
     corpus = read_manifest(manifest, data_root)
+    check_has_gold(corpus, atop_csv)
     columns = scored_columns(cb)
     golds = [gold_codes(e, atop_csv, cb) for e in corpus.entries]
+    if not any(golds):
+        raise InputError(
+            f"{manifest}: no gold to score against: the sheets and ATOP rows of its entries give no codes"
+        )
     treaties = [load_treaty(e.text) for e in corpus.entries]
     systems: dict[str, list[Scored]] = {}
     if drafts is not None:
@@ -182,7 +208,6 @@ def evaluate(
     if out_dir is not None:
         from .report import write_report
 
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
         write_report(result, Path(out_dir))
     return result
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal, cast
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import __version__
 from .codebook import Codebook
 from .errors import NlpCoderError
-from .learn import PassageClassifier
+from .learn import N_FEATURES, PassageClassifier
 from .paths import MODELS_DIR
 
 DEFAULT_MODEL = MODELS_DIR / "default"
@@ -75,9 +76,10 @@ def save_model(
     import scipy
     import sklearn
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    from .output import folder_output, new_folder_beside, replace_folder
+
+    out = folder_output(out, is_model_folder, "model")
+    tmp = new_folder_beside(out)
     try:
         targets: dict[str, dict] = {}
         if fitted.get("idf") is not None:
@@ -113,44 +115,242 @@ def save_model(
         }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (tmp / "README.md").write_text(model_card(meta), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ModelError(f"{out}: cannot write the model ({exc.strerror or type(exc).__name__})") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
+    return replace_folder(tmp, out)
+
+
+def is_model_folder(folder: Path) -> bool:
+    """True for a folder that holds an nlp-coder model and nothing else (``meta.json``, ``README.md``,
+    ``weights/``): only such a folder may be replaced by a newly trained model."""
+    try:
+        names = {p.name for p in folder.iterdir()}
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        names <= {"meta.json", "README.md", "weights"}
+        and isinstance(meta, dict)
+        and meta.get("format") == FORMAT
+    )
+
+
+# --- loading: meta.json and params.json schemas, then every file checked -----------------------------
+
+_SHA256 = r"^[0-9a-f]{64}$"
+_TARGET_FILES = ("coef_index.npy", "coef_value.npy", "params.json")
+
+
+class CvMeta(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    n: int = Field(ge=0)
+    model_acc: float = Field(ge=0.0, le=1.0)
+    rules_acc: float = Field(ge=0.0, le=1.0)
+
+
+class TargetMeta(BaseModel):
+    """One learned target in meta.json: its training counts and whether the model or the rules answer."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    positive: int = Field(ge=0)
+    negative: int = Field(ge=0)
+    documents: int = Field(ge=0)
+    winner: Literal["model", "rules"]
+    cv: CvMeta | None = None
+
+
+class ModelMeta(BaseModel):
+    """The schema of a model's meta.json (as ``save_model`` writes it); keys added later are kept."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    format: Literal["nlp-coder-model/1"]
+    name: str = Field(min_length=1)
+    version: str
+    seed: int
+    versions: dict[str, str]
+    codebook: str
+    data: dict[str, object]
+    targets: dict[str, TargetMeta]
+    code_priors: dict[str, int]
+    files: dict[str, Annotated[str, Field(pattern=_SHA256)]]
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names(cls, value: dict[str, TargetMeta]) -> dict[str, TargetMeta]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
+                raise ValueError(f"target name {name!r} cannot be a folder under weights/")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _weight_paths(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("lists no files, so nothing could be checked; refusing to load")
+        for rel in value:
+            parts = rel.split("/")
+            if (
+                len(parts) < 2
+                or parts[0] != "weights"
+                or any(x in ("", ".", "..") for x in parts)
+                or "\\" in rel
+            ):
+                raise ValueError(f"{rel!r} is not a path under weights/")
+        return value
+
+
+class _InitParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    C: float = Field(gt=0, allow_inf_nan=False)
+    calibration: Literal["auto", "sigmoid", "isotonic"]
+    random_state: int
+
+
+class ClassifierParams(BaseModel):
+    """The schema of ``weights/<target>/params.json`` (``PassageClassifier.to_arrays``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    params: _InitParams
+    intercept: float = Field(allow_inf_nan=False)
+    calibration: Literal["sigmoid", "isotonic", "none"]
+    calibration_params: list[Annotated[float, Field(allow_inf_nan=False)]]
+    n_pos: int = Field(ge=0)
+    n_neg: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _calibration_shape(self) -> ClassifierParams:
+        k = len(self.calibration_params)
+        if self.calibration == "sigmoid" and k != 2:
+            raise ValueError(f"sigmoid calibration needs 2 parameters, not {k}")
+        if self.calibration == "isotonic" and (k < 2 or k % 2):
+            raise ValueError(f"isotonic calibration needs an even number of parameters, not {k}")
+        return self
+
+
+def _read_json(path: Path, what: str) -> object:
+    from .configfile import read_text
+
+    try:
+        return json.loads(read_text(path, what, ModelError))
+    except json.JSONDecodeError as exc:
+        raise ModelError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from exc
+    except RecursionError as exc:
+        raise ModelError(f"{path}: not valid JSON (nested too deeply)") from exc
+
+
+def _validated(model: type[BaseModel], raw: object, path: Path) -> BaseModel:
+    from .configfile import first_problem, kind_of
+
+    if not isinstance(raw, dict):
+        raise ModelError(f"{path}: must be a JSON object, not {kind_of(raw)}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ModelError(f"{path}: {first_problem(exc, model.model_fields)}") from exc
+
+
+def read_model_meta(folder: Path) -> tuple[ModelMeta, dict]:
+    """``folder/meta.json`` checked against ``ModelMeta`` and against the weight files it must list (idf
+    and every target's arrays and params), and the JSON object as read. ModelError
+    ``<folder>/meta.json: <what is wrong>``."""
+    meta_path = folder / "meta.json"
+    if not meta_path.is_file():
+        raise ModelError(f"{folder}: not a model folder (no meta.json)")
+    raw = _read_json(meta_path, "model metadata")
+    if isinstance(raw, dict) and "format" in raw and raw["format"] != FORMAT:
+        raise ModelError(f"{meta_path}: format: unknown model format {raw['format']!r} (expected {FORMAT})")
+    meta = cast(ModelMeta, _validated(ModelMeta, raw, meta_path))
+    for target in meta.targets:
+        missing = [
+            f"weights/{target}/{name}"
+            for name in _TARGET_FILES
+            if f"weights/{target}/{name}" not in meta.files
+        ]
+        if missing:
+            raise ModelError(
+                f"{meta_path}: targets: {target}: its weight files are not in files ({', '.join(missing)})"
+            )
+    if meta.targets and "weights/idf.npy" not in meta.files:
+        raise ModelError(f"{meta_path}: files: weights/idf.npy is not listed, but the targets need it")
+    return meta, cast(dict, raw)
+
+
+def check_model_files(folder: Path, files: dict[str, str]) -> None:
+    """Every file ``files`` lists is there with its recorded hash, and weights/ holds no other file."""
+    weights = folder / "weights"
+    on_disk = (
+        sorted(q.relative_to(folder).as_posix() for q in weights.rglob("*") if not q.is_dir())
+        if weights.is_dir()
+        else []
+    )
+    unlisted = [rel for rel in on_disk if rel not in files]
+    if unlisted:
+        more = f" and {len(unlisted) - 1} more" if len(unlisted) > 1 else ""
+        raise ModelError(
+            f"{folder}: {unlisted[0]}{more} not listed in meta.json files (added after training?); refusing to load"
+        )
+    for rel, digest in files.items():
+        f = folder / rel
+        if not f.is_file():
+            raise ModelError(f"{folder}: missing model file {rel}")
+        try:
+            actual = _sha256(f)
+        except OSError as exc:
+            raise ModelError(f"{folder}: cannot read model file {rel} ({exc.strerror or exc})") from exc
+        if actual != digest:
+            raise ModelError(
+                f"{folder}: model file {rel} was changed after training (hash mismatch); refusing to load"
+            )
+
+
+def _load_array(folder: Path, rel: str, kinds: str, length: int | None = None) -> np.ndarray:
+    """A 1-D ``.npy`` array of a dtype kind in ``kinds`` (and ``length``), or ModelError naming it."""
+    try:
+        array = np.load(folder / rel, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelError(f"{folder}: {rel}: not a readable .npy array ({exc})") from exc
+    if not isinstance(array, np.ndarray) or array.ndim != 1 or array.dtype.kind not in kinds:
+        raise ModelError(f"{folder}: {rel}: not a 1-D array of the expected type")
+    if length is not None and len(array) != length:
+        raise ModelError(f"{folder}: {rel}: {len(array)} values, expected {length}")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ModelError(f"{folder}: {rel}: holds values that are not finite numbers")
+    return array
+
+
+def _load_classifier(folder: Path, target: str, idf: np.ndarray) -> PassageClassifier:
+    base = f"weights/{target}"
+    index = _load_array(folder, f"{base}/coef_index.npy", "iu")
+    value = _load_array(folder, f"{base}/coef_value.npy", "f", len(index))
+    if len(index) and (index.min() < 0 or index.max() >= 2 * N_FEATURES):
+        raise ModelError(f"{folder}: {base}/coef_index.npy: feature index out of range")
+    params_path = folder / base / "params.json"
+    params = _validated(ClassifierParams, _read_json(params_path, "classifier parameters"), params_path)
+    return PassageClassifier.from_arrays({"coef_index": index, "coef_value": value}, params.model_dump(), idf)
 
 
 def load_model(path: str | Path | None = None) -> Model:
-    """Load a model folder, checking every weight file against its recorded hash."""
+    """Load a model folder: meta.json must fit ``ModelMeta`` and list every file under weights/ (no
+    more, no fewer), each with the hash recorded at training time. Anything else raises ModelError."""
     p = Path(path) if path is not None else DEFAULT_MODEL
-    meta_path = p / "meta.json"
-    if not meta_path.is_file():
-        raise ModelError(f"{p}: not a model folder (no meta.json)")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{meta_path}: unreadable model metadata ({type(exc).__name__})") from exc
-    if meta.get("format") != FORMAT:
-        raise ModelError(f"{p}: unknown model format {meta.get('format')!r} (expected {FORMAT})")
-    for rel, digest in meta.get("files", {}).items():
-        f = p / rel
-        if not f.is_file():
-            raise ModelError(f"{p}: missing model file {rel}")
-        if _sha256(f) != digest:
-            raise ModelError(
-                f"{p}: model file {rel} was changed after training (hash mismatch); refusing to load"
-            )
-    idf_path = p / "weights" / "idf.npy"
-    idf = np.load(idf_path, allow_pickle=False).astype(np.float64) if idf_path.is_file() else None
-    classifiers = {}
-    for target in meta.get("targets", {}):
-        folder = p / "weights" / target
-        arrays = {k: np.load(folder / f"{k}.npy", allow_pickle=False) for k in ("coef_index", "coef_value")}
-        params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
-        classifiers[target] = PassageClassifier.from_arrays(arrays, params, idf)
-    return Model(p, meta, idf, classifiers)
+    meta, raw = read_model_meta(p)
+    check_model_files(p, meta.files)
+    idf = None
+    if "weights/idf.npy" in meta.files:
+        idf = _load_array(p, "weights/idf.npy", "f", 2 * N_FEATURES).astype(np.float64)
+    classifiers = {target: _load_classifier(p, target, idf) for target in meta.targets}
+    return Model(p, raw, idf, classifiers)
 
 
 def model_card(meta: dict) -> str:

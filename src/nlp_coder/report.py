@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NlpCoderError
-from .output import write_atomic
+from .output import folder_output, make_folder, write_atomic
 
 OVERALL_KEYS = ["acc", "macro_f", "kappa", "ac1", "ece", "brier", "coverage95"]
 FIRST_COLUMN_KEYS = ["acc", "p", "r", "f", "kappa", "ac1"]
@@ -26,8 +26,7 @@ TARGET_PRECISION = 0.95
 def write_report(metrics: dict, out_dir: Path) -> list[Path]:
     """Write metrics.json, summary.md, reliability.png, coverage.png and columns.png into ``out_dir``
     (created if needed); returns their paths in that order."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_folder(folder_output(out_dir, is_report_folder, "report"))
     text = json.dumps(_jsonable(metrics), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     paths = [
         write_atomic(out / "metrics.json", text),
@@ -35,6 +34,11 @@ def write_report(metrics: dict, out_dir: Path) -> list[Path]:
     ]
     paths += _write_plots(metrics, out)
     return paths
+
+
+def is_report_folder(folder: Path) -> bool:
+    """True for the folder of an earlier report (it has ``metrics.json``): a new report may replace its files."""
+    return (folder / "metrics.json").is_file()
 
 
 # --- helpers over the metrics dict ----------------------------------------------------------------

@@ -68,8 +68,10 @@ def train(
 ) -> Path:
     """Train on the manifests and save the model folder ``out``."""
     from .corpus import read_manifest
-    from .model import save_model
+    from .model import is_model_folder, save_model
+    from .output import folder_output
 
+    folder_output(out, is_model_folder, "model")  # before minutes of training, not after
     cb = load_codebook()
     corpora = [read_manifest(m, data_root) for m in manifests]
     examples, hashes = collect(corpora, atop_csv, cb, progress)

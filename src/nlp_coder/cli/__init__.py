@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from ..errors import NlpCoderError
+
+if TYPE_CHECKING:
+    from ..output import FileOutput
 
 app = typer.Typer(
     name="nlp-coder",
@@ -21,7 +24,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout ('-': stdout).")
+]
 
 
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -32,20 +37,37 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except NlpCoderError as exc:
-            typer.echo(f"nlp-coder: error: {exc}", err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
+        except OSError as exc:  # a file system failure no check foresaw: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or type(exc).__name__}")
 
     return wrapper
 
 
-def emit(text: str, output: Path | None, inputs: tuple[Path, ...] = ()) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from ..output import write_atomic
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr, then exit with ``code``."""
+    say(f"nlp-coder: error: {message}")
+    raise typer.Exit(code)
 
-    write_atomic(output, text, inputs)
-    typer.echo(f"wrote {output}", err=True)
+
+def say(message: str) -> None:
+    """A line on stderr; a closed stderr is not worth a traceback."""
+    with contextlib.suppress(OSError):
+        typer.echo(message, err=True)
+
+
+def destination(output: Path | None, inputs: tuple[Path, ...] = ()) -> FileOutput:
+    """Check ``-o`` before the work starts (``None`` or ``-``: stdout)."""
+    from ..output import file_output
+
+    return file_output(output, inputs)
+
+
+def emit(text: str, dest: FileOutput) -> None:
+    dest.write(text)
+    if not dest.is_stdout and not dest.stream:
+        say(f"wrote {dest}")
 
 
 class TableOrJson(StrEnum):
@@ -69,8 +91,9 @@ def codebook(
     from ..codebook import load_codebook
     from ..views import codebook_table, to_json
 
+    dest = destination(output, (config,) if config else ())
     cb = load_codebook(config)
-    emit(to_json(cb.to_dict()) if format is TableOrJson.json else codebook_table(cb), output)
+    emit(to_json(cb.to_dict()) if format is TableOrJson.json else codebook_table(cb), dest)
 
 
 @app.command()
@@ -91,18 +114,17 @@ def sheet(
 
     if (file is None) == (from_atop is None):
         raise InputError("give either a sheet FILE or --from-atop CSV --id N")
+    dest = destination(output, tuple(p for p in (file, from_atop) if p is not None))
     if from_atop is not None:
         from ..atop import atop_row, sheet_from_atop
 
         if atop_id is None:
             raise InputError("--from-atop needs --id N (an atopid)")
         parsed = sheet_from_atop(atop_row(from_atop, atop_id))
-        inputs: tuple[Path, ...] = (from_atop,)
     else:
         parsed = read_sheet(file)
-        inputs = (file,)
     text = to_json(parsed.to_dict()) if format is SheetFormat.json else render_sheet(parsed)
-    emit(text, output, inputs)
+    emit(text, dest)
 
 
 @app.command()
@@ -116,10 +138,11 @@ def segment(
     from ..treaty import load_treaty
     from ..views import segments_table, to_json
 
+    dest = destination(output, (file,))
     treaty = load_treaty(file)
     if treaty.language.code != "en":
-        typer.echo(f"nlp-coder: note: {file} looks {treaty.language.name}, not English", err=True)
-    emit(to_json(treaty.to_dict()) if format is TableOrJson.json else segments_table(treaty), output, (file,))
+        say(f"nlp-coder: note: {file} looks {treaty.language.name}, not English")
+    emit(to_json(treaty.to_dict()) if format is TableOrJson.json else segments_table(treaty), dest)
 
 
 def main() -> None:

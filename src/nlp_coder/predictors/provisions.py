@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..codebook import Codebook
-from ..configfile import check_regex, read_yaml
+from ..configfile import check_regex, first_problem, kind_of, read_yaml
 from ..errors import ConfigError
 from ..paths import CONFIG_DIR
 from ..sheet import Evidence, SheetAnswer
@@ -111,12 +111,14 @@ def _default() -> ProvisionConfig:
 
 def _load(path: Path) -> ProvisionConfig:
     raw = read_yaml(path, "provisions config")
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: a provisions config must be a mapping with 'questions', not {kind_of(raw)}"
+        )
     try:
         return ProvisionConfig.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{path}: {where}: {err['msg']}") from exc
+        raise ConfigError(f"{path}: {first_problem(exc, ProvisionConfig.model_fields)}") from exc
 
 
 def sentence_units(treaty: Treaty) -> list[tuple[int, int, str, str | None]]:

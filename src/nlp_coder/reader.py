@@ -1,8 +1,9 @@
 """Read a treaty file (txt, md, html, pdf, ToTA xml) into clean text, with a map back to what was read.
 
 The clean ``text`` is what every later stage (segments, evidence offsets) refers to. ``raw`` is the
-file as decoded (for PDFs: the text pypdf extracted, pages joined); ``to_raw(i)`` maps a character
-of ``text`` back to ``raw``.
+file as decoded, without its byte order mark (for PDFs: the text pypdf extracted, pages joined);
+``to_raw(i)`` maps a character of ``text`` back to ``raw``. Text files are UTF-8 or UTF-16 (or
+UTF-32 with a byte order mark); see :func:`decode_text`.
 
 XML files are read when they have the shape of the ToTA trade-agreement corpus (``<treaty>`` with
 ``<meta><name>`` and ``<body><chapter><article number=.. name=..>``); the printed text is rebuilt
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,16 +99,19 @@ class TreatyText:
         return raw_start + (index - clean_start if copied else 0)
 
 
-def detect_format(path: Path, head: bytes) -> str:
-    if head.startswith(b"%PDF-"):
+def detect_format(path: Path, head: bytes | str) -> str:
+    """The format of a file from its name and its first bytes (or its first decoded characters)."""
+    if isinstance(head, bytes) and head.startswith(b"%PDF-"):
         return "pdf"
     fmt = _EXTENSIONS.get(path.suffix.lower())
     if fmt:
         return fmt
-    sniff = head[:2048].lstrip().lower()
-    if re.match(rb"(?:\xef\xbb\xbf)?(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<treaty\b", sniff, re.S):
+    if isinstance(head, bytes):
+        head = head[:2048].decode("utf-8", "replace")
+    sniff = head[:2048].lstrip("\ufeff").lstrip().lower()
+    if re.match(r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<treaty\b", sniff, re.S):
         return "xml"
-    if sniff.startswith((b"<!doctype html", b"<html")) or b"<body" in sniff:
+    if sniff.startswith(("<!doctype html", "<html")) or "<body" in sniff:
         return "html"
     return "txt"
 
@@ -124,11 +129,13 @@ def read_treaty(path: str | Path) -> TreatyText:
         raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
     if not data.strip():
         raise InputError(f"{p}: file is empty")
-    fmt = detect_format(p, data[:4096])
-    if fmt == "pdf":
-        treaty = _read_pdf(p, data)
-    elif fmt == "xml":
-        raw = decode_text(p, data)
+    if detect_format(p, data[:4096]) == "pdf":
+        return _read_pdf(p, data)  # refuses a PDF without text
+    raw = decode_text(p, data)
+    if not raw.strip():
+        raise InputError(f"{p}: file is empty")  # e.g. only a byte order mark, or UTF-16 blanks
+    fmt = detect_format(p, raw[:4096])  # by name, else by the decoded text (the bytes may be UTF-16)
+    if fmt == "xml":
         from .tota import read_tota_xml
 
         doc = read_tota_xml(raw, str(p))
@@ -136,7 +143,6 @@ def read_treaty(path: str | Path) -> TreatyText:
             doc.builder.text(), raw, str(p), "xml", doc.builder.anchors, headings=doc.headings
         )
     else:
-        raw = decode_text(p, data)
         reader = {"txt": _clean_txt, "md": _clean_md, "html": _clean_html}[fmt]
         builder, headings = reader(raw)
         treaty = TreatyText(builder.text(), raw, str(p), fmt, builder.anchors, headings=headings)
@@ -145,17 +151,74 @@ def read_treaty(path: str | Path) -> TreatyText:
     return treaty
 
 
+_BOMS = (  # longest first: the UTF-32-LE mark starts with the UTF-16-LE one
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_SAMPLE = 8192
+
+
 def decode_text(p: Path, data: bytes) -> str:
-    """Decode a text file as UTF-8; refuse binary data and other encodings."""
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{p}: binary file (not text or PDF)")
+    """Decode a text file: UTF-8, or UTF-8/16/32 with a byte order mark (dropped), or UTF-16 without
+    one when its NUL bytes make that plain. Refuse binary data and other encodings."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as exc:
+                name = encoding.upper().replace("-LE", "").replace("-BE", "")
+                raise InputError(
+                    f"{p}: starts with a {name} byte order mark but is not valid {name} text "
+                    f"(byte {len(bom) + exc.start})"
+                ) from exc
+            return _check_controls(p, text)
+    if b"\x00" in data[:_SAMPLE]:
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise InputError(f"{p}: binary file (not text or PDF)")
+        return _check_controls(p, text)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{p}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 first") from exc
-    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(8, len(text[:8192]) // 50):
+    return _check_controls(p, text)
+
+
+def _check_controls(p: Path, text: str) -> str:
+    """``text``, unless control characters show that it was decoded from binary data."""
+    head = text[:_SAMPLE]
+    controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > max(8, len(head) // 50):
         raise InputError(f"{p}: binary file (not text or PDF)")
+    return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``data`` decoded as UTF-16 when it plainly is (NUL bytes nearly all on one side of the
+    two-byte units, as for text in the ASCII range; valid UTF-16; few unassigned or private
+    characters), else None."""
+    sample = data[:_SAMPLE]
+    units = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if len(data) % 2 or units == 0:
+        return None
+    if odd >= max(units // 10, 1) and even * 8 <= odd:
+        encoding = "utf-16-le"  # "A" is 41 00
+    elif even >= max(units // 10, 1) and odd * 8 <= even:
+        encoding = "utf-16-be"  # "A" is 00 41
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    head = text[: _SAMPLE // 2]
+    odd_chars = sum(1 for ch in head if unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+    if odd_chars > max(2, len(head) // 100):
+        return None
     return text
 
 
@@ -331,20 +394,31 @@ def _read_pdf(p: Path, data: bytes) -> TreatyText:
     import io
     import logging
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    encrypted = f"{p}: PDF is encrypted: decrypt it first"
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as exc:
-                raise InputError(f"{p}: PDF is encrypted") from exc
+        # Many official PDFs only have an owner password: the empty user password opens them.
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise InputError(encrypted)
         page_texts = [(page.extract_text() or "") for page in reader.pages]
     except InputError:
         raise
+    except FileNotDecryptedError as exc:
+        raise InputError(encrypted) from exc
+    except DependencyError as exc:
+        raise InputError(
+            f"{p}: PDF is AES-encrypted and the 'cryptography' package is missing: pip install 'pypdf[crypto]'"
+        ) from exc
+    except NotImplementedError as exc:
+        if b"/Encrypt" in data:
+            raise InputError(
+                f"{p}: PDF is encrypted with a method pypdf cannot read: decrypt it first"
+            ) from exc
+        raise InputError(f"{p}: broken PDF ({type(exc).__name__})") from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
         raise InputError(f"{p}: broken PDF ({type(exc).__name__})") from exc
     except Exception as exc:  # pypdf raises many kinds of error on damaged files

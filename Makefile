@@ -7,8 +7,9 @@ test:
 	python -m pytest
 
 lint:
-	ruff check src tests scripts
-	ruff format --check src tests scripts
+	ruff check nlp_coder tests scripts
+	ruff format --check nlp_coder tests scripts
+	lint-imports
 
 bench:
 	python scripts/bench_draft.py

@@ -17,9 +17,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from nlp_coder.codebook import load_codebook
-from nlp_coder.draft import draft_treaty
-from nlp_coder.treaty import load_treaty
+from nlp_coder.codesheet.codebook import load_codebook
+from nlp_coder.drafting.drafter import draft_treaty
+from nlp_coder.text.treaty import load_treaty
 
 # (file under treaties/, atopid, phase, whose signature date the text carries: the alliance's or the phase's)
 TEXTS = [
@@ -55,8 +55,8 @@ def seed_quote_checks(shared: Path, cb, alliances: dict[int, dict[str, str]]) ->
 
     The passage is checked on the question whose columns it evidences (Q18's quote on Q16's types).
     """
-    from nlp_coder.sheet import read_sheet
-    from nlp_coder.treaty import treaty_from_text
+    from nlp_coder.codesheet.sheet import read_sheet
+    from nlp_coder.text.treaty import treaty_from_text
 
     sheet = read_sheet(shared / "sheets" / "atop_4520_sheet.txt")
     gold = alliances[4520]

@@ -25,9 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-from nlp_coder.reader import decode_text
-from nlp_coder.segment import segment
-from nlp_coder.tota import read_tota_xml
+from nlp_coder.text.reader import decode_text
+from nlp_coder.text.segment import segment
+from nlp_coder.text.tota import read_tota_xml
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "treaties" / "tota" / "xml"
 _WORDS = (

@@ -27,10 +27,10 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from nlp_coder.reader import decode_text
-from nlp_coder.tota import read_tota_xml
-from nlp_coder.treaty import load_treaty
-from nlp_coder.weak import load_weak_rules, weak_labels
+from nlp_coder.learn.weak import load_weak_rules, weak_labels
+from nlp_coder.text.reader import decode_text
+from nlp_coder.text.tota import read_tota_xml
+from nlp_coder.text.treaty import load_treaty
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "treaties" / "tota" / "xml"

@@ -1,6 +1,6 @@
 """Build small treaties around a snippet, for predictor tests."""
 
-from nlp_coder.treaty import Treaty, treaty_from_text
+from nlp_coder.text.treaty import Treaty, treaty_from_text
 
 
 def toy_treaty(

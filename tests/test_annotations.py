@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SHARED
-from nlp_coder.labels import read_annotations
+from nlp_coder.learn.labels import read_annotations
 
 ANNOTATIONS = ROOT / "corpora" / "annotations"
 FILES = sorted(ANNOTATIONS.glob("*.jsonl"))
@@ -25,7 +25,7 @@ def test_there_are_annotation_files():
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_annotation_lines_are_well_formed(path):
-    from nlp_coder.codebook import load_codebook
+    from nlp_coder.codesheet.codebook import load_codebook
 
     columns = set(load_codebook().columns)
     rows = [
@@ -45,7 +45,7 @@ def test_annotation_lines_are_well_formed(path):
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_annotations_fit_their_treaty(path):
-    from nlp_coder.treaty import load_treaty
+    from nlp_coder.text.treaty import load_treaty
 
     source = _source(path)
     if not SHARED.is_dir() or source is None or not source.exists():

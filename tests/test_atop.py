@@ -1,9 +1,9 @@
 import csv
 
 from conftest import SHARED, needs_shared
-from nlp_coder.atop import load_atop, row_codes, sheet_from_atop
-from nlp_coder.codebook import load_codebook
-from nlp_coder.sheet import parse_sheet, read_sheet, render_sheet
+from nlp_coder.codesheet.atop import load_atop, row_codes, sheet_from_atop
+from nlp_coder.codesheet.codebook import load_codebook
+from nlp_coder.codesheet.sheet import parse_sheet, read_sheet, render_sheet
 
 
 def _write_row(path, **values):

@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, TREATIES, make_pdf
-from nlp_coder.cli import app
+from nlp_coder.cli.common import app
 
 runner = CliRunner()
 

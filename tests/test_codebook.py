@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nlp_coder.codebook import DEFAULT_CODEBOOK, load_codebook
+from nlp_coder.codesheet.codebook import DEFAULT_CODEBOOK, load_codebook
 from nlp_coder.errors import ConfigError
 
 

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from conftest import EXAMPLE, TREATIES
-from nlp_coder.codebook import load_codebook
-from nlp_coder.draft import draft_folder, draft_treaty, render
-from nlp_coder.sheet import parse_sheet
-from nlp_coder.treaty import load_treaty
+from nlp_coder.codesheet.codebook import load_codebook
+from nlp_coder.codesheet.sheet import parse_sheet
+from nlp_coder.drafting.drafter import draft_folder, draft_treaty, render
+from nlp_coder.text.treaty import load_treaty
 
 KEYS = {"question", "answer", "yes_no", "codes", "confidence", "needs_review", "source", "evidence"}
 
@@ -101,7 +101,7 @@ def test_folder_drafting_reports_failures_and_goes_on(tmp_path):
 
 
 def test_state_codes_follow_the_date_of_the_treaty():
-    from nlp_coder.countries import load_countries
+    from nlp_coder.codesheet.countries import load_countries
 
     table = load_countries()
     code = table.code_for("Federal Republic of Germany")

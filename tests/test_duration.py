@@ -1,8 +1,8 @@
 import pytest
 
 from helpers import toy_treaty
-from nlp_coder.codebook import load_codebook
-from nlp_coder.dates import find_dates
+from nlp_coder.codesheet.codebook import load_codebook
+from nlp_coder.codesheet.dates import find_dates
 from nlp_coder.predictors.duration import DurationPredictor
 
 

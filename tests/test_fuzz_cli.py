@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE
-from nlp_coder.cli import app
+from nlp_coder.cli.common import app
 
 runner = CliRunner()
 FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

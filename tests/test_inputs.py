@@ -12,12 +12,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from nlp_coder.cli import app
-from nlp_coder.codebook import load_codebook
-from nlp_coder.corpus import read_manifest
+from nlp_coder.cli.common import app
+from nlp_coder.codesheet.codebook import load_codebook
 from nlp_coder.errors import ConfigError, InputError
-from nlp_coder.labels import read_annotations
-from nlp_coder.model import DEFAULT_MODEL, ModelError, load_model
+from nlp_coder.learn.corpus import read_manifest
+from nlp_coder.learn.labels import read_annotations
+from nlp_coder.predictors.model import DEFAULT_MODEL, ModelError, load_model
 from nlp_coder.predictors.provisions import load_provisions
 
 runner = CliRunner()
@@ -282,7 +282,7 @@ def test_latin1_config_names_the_line(tmp_path):
 
 
 def _shipped_codebook() -> dict:
-    from nlp_coder.codebook import DEFAULT_CODEBOOK
+    from nlp_coder.codesheet.codebook import DEFAULT_CODEBOOK
 
     return yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
 
@@ -470,17 +470,17 @@ def test_binary_meta_json(model_copy):
 
 
 def _no_drafting(monkeypatch):
-    import nlp_coder.evaluate as ev
+    import nlp_coder.learn.evaluate as ev
 
     def fail(*args, **kwargs):
         raise AssertionError("drafted although there is no gold")
 
-    monkeypatch.setattr(ev, "_draft_json", fail)
-    monkeypatch.setattr(ev, "_cross_validated", fail)
+    monkeypatch.setattr(ev, "draft_json", fail)
+    monkeypatch.setattr(ev, "cross_validated", fail)
 
 
 def test_evaluate_without_gold_exits_2_before_drafting(tmp_path, treaty, monkeypatch):
-    from nlp_coder.evaluate import evaluate
+    from nlp_coder.learn.evaluate import evaluate
 
     _no_drafting(monkeypatch)
     manifest = write_manifest(tmp_path, {"id": "a", "text": treaty.name}, {"id": "b", "text": treaty.name})
@@ -507,7 +507,7 @@ def test_evaluate_with_atop_ids_but_no_csv(tmp_path, treaty, monkeypatch):
 
 
 def test_evaluate_with_gold_still_runs(tmp_path, treaty):
-    from nlp_coder.evaluate import evaluate
+    from nlp_coder.learn.evaluate import evaluate
 
     manifest = write_manifest(tmp_path, {"id": "a", "text": treaty.name, "atop_id": 9001})
     atop_csv = tmp_path / "atop.csv"

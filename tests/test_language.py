@@ -1,5 +1,5 @@
 from conftest import EXAMPLE, TREATIES
-from nlp_coder.language import detect_language
+from nlp_coder.text.language import detect_language
 
 
 def test_english_and_dutch_treaties_are_told_apart():

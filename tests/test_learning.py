@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from nlp_coder.align import align_quote
-from nlp_coder.corpus import check_corpus, read_manifest
 from nlp_coder.errors import InputError
-from nlp_coder.learn import NotFittedError, PassageClassifier
-from nlp_coder.model import ModelError, load_model
+from nlp_coder.learn.align import align_quote
+from nlp_coder.learn.corpus import check_corpus, read_manifest
+from nlp_coder.predictors.classifier import NotFittedError, PassageClassifier
+from nlp_coder.predictors.model import ModelError, load_model
 
 DEFENCE = [
     "Should either Party be the victim of an armed attack, the other Party shall render it military assistance.",
@@ -37,7 +37,7 @@ def toy_corpus(tmp_path):
         text = f"TREATY NUMBER {i}\n\nThe Parties have agreed as follows:\n\n{body}\n\nDone at Testville on 1 May 1990.\n"
         path = tmp_path / f"t{i}.txt"
         path.write_text(text, encoding="utf-8")
-        from nlp_coder.treaty import load_treaty
+        from nlp_coder.text.treaty import load_treaty
 
         treaty = load_treaty(path)
         start = treaty.text.index(DEFENCE[i])
@@ -119,7 +119,7 @@ def test_classifier_overfits_tiny_data_and_refuses_unfitted():
 
 
 def test_train_save_load_and_same_seed_same_files(tmp_path):
-    from nlp_coder.train import train
+    from nlp_coder.learn.train import train
 
     manifest = toy_corpus(tmp_path)
     first = train([manifest], tmp_path / "m1", seed=3, name="toy")
@@ -139,7 +139,7 @@ def test_train_save_load_and_same_seed_same_files(tmp_path):
 
 
 def test_tampered_model_is_refused(tmp_path):
-    from nlp_coder.train import train
+    from nlp_coder.learn.train import train
 
     path = train([toy_corpus(tmp_path)], tmp_path / "m", seed=0)
     weights = next((path / "weights").rglob("coef_value.npy"))
@@ -153,8 +153,8 @@ def test_tampered_model_is_refused(tmp_path):
 
 
 def test_evaluate_on_drafts_folder(tmp_path):
-    from nlp_coder.draft import draft_folder
-    from nlp_coder.evaluate import evaluate
+    from nlp_coder.drafting.drafter import draft_folder
+    from nlp_coder.learn.evaluate import evaluate
 
     manifest = toy_corpus(tmp_path)
     drafts = tmp_path / "drafts"
@@ -174,8 +174,8 @@ def test_evaluate_on_drafts_folder(tmp_path):
 
 
 def test_passages_cover_text_outside_parts():
-    from nlp_coder.dataset import passages
-    from nlp_coder.treaty import treaty_from_text
+    from nlp_coder.text.passages import passages
+    from nlp_coder.text.treaty import treaty_from_text
 
     body = "Some inserted text that belongs to no article at all, after a heading. " * 3
     text = f"TREATY\n\nThe Parties agree:\n\nArticle 1\n\nFirst.\n\nCHAPTER TWO\n\n{body}\n\nArticle 2\n\nSecond.\n"
@@ -186,11 +186,11 @@ def test_passages_cover_text_outside_parts():
 
 
 def test_labels_from_spans_bags_and_checked_negatives(tmp_path):
-    from nlp_coder.codebook import load_codebook
-    from nlp_coder.corpus import Entry
-    from nlp_coder.dataset import DocumentSupervision, label_passages, targets
-    from nlp_coder.labels import SpanLabel
-    from nlp_coder.treaty import treaty_from_text
+    from nlp_coder.codesheet.codebook import load_codebook
+    from nlp_coder.learn.corpus import Entry
+    from nlp_coder.learn.dataset import DocumentSupervision, label_passages, targets
+    from nlp_coder.learn.labels import SpanLabel
+    from nlp_coder.text.treaty import treaty_from_text
 
     cb = load_codebook()
     text = (
@@ -222,10 +222,10 @@ def test_labels_from_spans_bags_and_checked_negatives(tmp_path):
 
 
 def test_learned_predictor_overrides_rules_only_where_it_won(tmp_path):
-    from nlp_coder.codebook import load_codebook
-    from nlp_coder.draft import draft_treaty
-    from nlp_coder.model import Model
-    from nlp_coder.treaty import treaty_from_text
+    from nlp_coder.codesheet.codebook import load_codebook
+    from nlp_coder.drafting.drafter import draft_treaty
+    from nlp_coder.predictors.model import Model
+    from nlp_coder.text.treaty import treaty_from_text
 
     cb = load_codebook()
     clf = PassageClassifier(C=100.0).fit(DEFENCE + OTHER, [1] * 4 + [0] * 6)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp_coder.metrics import (
+from nlp_coder.learn.metrics import (
     accuracy,
     brier,
     cohen_kappa,

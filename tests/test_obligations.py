@@ -1,7 +1,7 @@
 import pytest
 
 from helpers import toy_treaty
-from nlp_coder.codebook import load_codebook
+from nlp_coder.codesheet.codebook import load_codebook
 from nlp_coder.predictors.obligations import ObligationPredictor
 
 FILLER = "The Parties shall maintain friendly relations and develop their cooperation."

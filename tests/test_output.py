@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, ROOT
-from nlp_coder.cli import app
+from nlp_coder.cli.common import app
 from nlp_coder.output import OutputError, file_output, write_atomic
 
 runner = CliRunner()
@@ -66,7 +66,7 @@ def test_train_refuses_the_working_folder(tmp_path, monkeypatch):
 
 
 def test_train_replaces_a_model_folder_whole(tmp_path):
-    from nlp_coder.train import train
+    from nlp_coder.learn.train import train
     from test_learning import toy_corpus
 
     manifest = toy_corpus(tmp_path)
@@ -80,7 +80,7 @@ def test_train_replaces_a_model_folder_whole(tmp_path):
 
 
 def test_train_checks_the_output_before_training(tmp_path, monkeypatch):
-    import nlp_coder.train as train_module
+    import nlp_coder.learn.train as train_module
     from test_learning import toy_corpus
 
     manifest = toy_corpus(tmp_path)
@@ -115,7 +115,7 @@ def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path)
 
 
 def test_model_folders_follow_the_umask(tmp_path):
-    from nlp_coder.train import train
+    from nlp_coder.learn.train import train
     from test_learning import toy_corpus
 
     manifest = toy_corpus(tmp_path)
@@ -261,7 +261,7 @@ def test_the_output_folder_may_not_be_the_input_folder(tmp_path):
 
 
 def test_draft_checks_the_output_before_drafting(tmp_path, monkeypatch):
-    import nlp_coder.draft as draft_module
+    import nlp_coder.drafting.drafter as draft_module
 
     def no_drafting(*args, **kwargs):
         raise AssertionError("drafted before the output was checked")

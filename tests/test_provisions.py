@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlp_coder.codebook import load_codebook
+from nlp_coder.codesheet.codebook import load_codebook
 from nlp_coder.predictors.provisions import ProvisionPredictor, load_provisions
-from nlp_coder.treaty import treaty_from_text
+from nlp_coder.text.treaty import treaty_from_text
 
 FILLER = "The Parties shall maintain friendly relations."
 

@@ -3,7 +3,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLE, TREATIES, make_pdf
 from nlp_coder.errors import InputError
-from nlp_coder.reader import read_treaty
+from nlp_coder.text.reader import read_treaty
 
 
 def test_markdown_front_matter_and_heading_marks_are_stripped():
@@ -120,7 +120,7 @@ def test_tota_xml_is_rebuilt_as_printed_text(tmp_path):
 
 
 def test_tota_xml_articles_are_segmented(tmp_path):
-    from nlp_coder.treaty import load_treaty
+    from nlp_coder.text.treaty import load_treaty
 
     path = tmp_path / "toy.xml"
     path.write_text(TOY_TOTA, encoding="utf-8")
@@ -161,7 +161,7 @@ ENCODINGS = {
 
 @pytest.mark.parametrize("encoding", sorted(ENCODINGS))
 def test_utf16_and_bom_text_reads_like_utf8(tmp_path, encoding):
-    from nlp_coder.treaty import load_treaty
+    from nlp_coder.text.treaty import load_treaty
 
     text = EXAMPLE.read_text(encoding="utf-8")
     path = tmp_path / "treaty.txt"
@@ -260,7 +260,7 @@ def test_pdf_with_a_user_password_is_refused_as_encrypted(tmp_path, algorithm):
 
 
 def test_encrypted_pdf_is_one_error_line_in_the_cli(tmp_path):
-    from nlp_coder.cli import app
+    from nlp_coder.cli.common import app
 
     path = _encrypted_pdf(tmp_path, "AES-256", "user-secret")
     result = CliRunner().invoke(app, ["segment", str(path)])

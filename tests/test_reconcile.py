@@ -1,6 +1,6 @@
-from nlp_coder.codebook import load_codebook
-from nlp_coder.reconcile import reconcile
-from nlp_coder.sheet import Evidence, SheetAnswer
+from nlp_coder.codesheet.answers import Evidence, SheetAnswer
+from nlp_coder.codesheet.codebook import load_codebook
+from nlp_coder.drafting.reconcile import reconcile
 
 
 def answer(q, codes, confidence=0.95, evidence=True):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from nlp_coder.metrics import coverage_curve, reliability
-from nlp_coder.report import write_report
+from nlp_coder.learn.metrics import coverage_curve, reliability
+from nlp_coder.learn.report import write_report
 
 pytest.importorskip("matplotlib")
 

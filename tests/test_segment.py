@@ -3,8 +3,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, TREATIES
-from nlp_coder.segment import check_parts, number_value, segment
-from nlp_coder.treaty import load_treaty, treaty_from_text
+from nlp_coder.text.segment import check_parts, number_value, segment
+from nlp_coder.text.treaty import load_treaty, treaty_from_text
 
 
 def top_articles(treaty):

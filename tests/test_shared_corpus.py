@@ -3,8 +3,8 @@
 import pytest
 
 from conftest import SHARED, needs_shared
-from nlp_coder.segment import check_parts
-from nlp_coder.treaty import load_treaty
+from nlp_coder.text.segment import check_parts
+from nlp_coder.text.treaty import load_treaty
 
 pytestmark = needs_shared
 ALLIANCES = SHARED / "treaties"

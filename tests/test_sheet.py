@@ -3,8 +3,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import TREATIES
+from nlp_coder.codesheet.answers import Evidence, Sheet, SheetAnswer
+from nlp_coder.codesheet.sheet import parse_sheet, render_sheet
 from nlp_coder.errors import SheetError
-from nlp_coder.sheet import Evidence, Sheet, SheetAnswer, parse_sheet, render_sheet
 
 FRAGMENT = (TREATIES / "sheet_fragment.txt").read_text(encoding="utf-8")
 

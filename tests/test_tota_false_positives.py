@@ -11,10 +11,10 @@ pytestmark = [pytest.mark.slow, needs_shared]
 
 
 def test_obligation_types_rarely_fire_on_trade_agreements():
-    from nlp_coder.codebook import load_codebook
-    from nlp_coder.corpus import read_manifest
+    from nlp_coder.codesheet.codebook import load_codebook
+    from nlp_coder.learn.corpus import read_manifest
     from nlp_coder.predictors.obligations import ObligationPredictor
-    from nlp_coder.treaty import load_treaty
+    from nlp_coder.text.treaty import load_treaty
 
     predictor = ObligationPredictor(load_codebook()).fit()
     entries = read_manifest(Path(ROOT) / "corpora" / "tota.jsonl").entries

@@ -1,8 +1,8 @@
 import pytest
 
 from nlp_coder.errors import ConfigError
-from nlp_coder.treaty import treaty_from_text
-from nlp_coder.weak import SOURCE, article_heading, load_weak_rules, weak_labels
+from nlp_coder.learn.weak import SOURCE, article_heading, load_weak_rules, weak_labels
+from nlp_coder.text.treaty import treaty_from_text
 
 TOY = """TREATY OF TESTING BETWEEN VELORIA AND OSTMARK
 
@@ -142,7 +142,7 @@ def test_custom_rules(tmp_path):
 
 
 def test_tota_xml_treaty_gets_weak_labels(tmp_path, rules):
-    from nlp_coder.treaty import load_treaty
+    from nlp_coder.text.treaty import load_treaty
 
     path = tmp_path / "toy.xml"
     path.write_text(

@@ -1,0 +1,80 @@
+"""The ``nlp-coder`` command: one small function per command, each calling the library."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from nlp_coder.errors import NlpCoderError
+
+if TYPE_CHECKING:
+    from nlp_coder.output import FileOutput
+
+app = typer.Typer(
+    name="nlp-coder",
+    help="Draft ATOP alliance-treaty coding sheets from treaty texts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout ('-': stdout).")
+]
+
+
+def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn errors the user caused into one line on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NlpCoderError as exc:
+            fail(str(exc))
+        except OSError as exc:  # a file system failure no check foresaw: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or type(exc).__name__}")
+
+    return wrapper
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr, then exit with ``code``."""
+    say(f"nlp-coder: error: {message}")
+    raise typer.Exit(code)
+
+
+def say(message: str) -> None:
+    """A line on stderr; a closed stderr is not worth a traceback."""
+    with contextlib.suppress(OSError):
+        typer.echo(message, err=True)
+
+
+def destination(output: Path | None, inputs: tuple[Path, ...] = ()) -> FileOutput:
+    """Check ``-o`` before the work starts (``None`` or ``-``: stdout)."""
+    from nlp_coder.output import file_output
+
+    return file_output(output, inputs)
+
+
+def emit(text: str, dest: FileOutput) -> None:
+    dest.write(text)
+    if not dest.is_stdout and not dest.stream:
+        say(f"wrote {dest}")
+
+
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class SheetFormat(StrEnum):
+    sheet = "sheet"
+    json = "json"

@@ -1,0 +1,76 @@
+"""``nlp-coder draft``: draft a coding sheet for a treaty, or for every treaty in a folder."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlp_coder.cli.common import Output, app, destination, emit, say, user_errors
+from nlp_coder.drafting.drafter import DEFAULT_MAX_MB
+
+
+class DraftFormat(StrEnum):
+    sheet = "sheet"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+@user_errors
+def draft(
+    treaty: Annotated[
+        Path, typer.Argument(help="A treaty file (.txt, .md, .html, .pdf), or a folder of them.")
+    ],
+    format: Annotated[
+        DraftFormat, typer.Option("--format", "-f", help="sheet, json or csv.")
+    ] = DraftFormat.sheet,
+    output: Output = None,
+    model: Annotated[
+        Path | None, typer.Option(help="A trained model folder (default: the shipped models/default).")
+    ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Draft with the rules alone, no model.")
+    ] = False,
+    max_size: Annotated[
+        float,
+        typer.Option(
+            "--max-size", metavar="MB", min=0, help="Refuse texts above this many MB of text (0: no limit)."
+        ),
+    ] = DEFAULT_MAX_MB,
+) -> None:
+    """Draft the ATOP coding sheet for a treaty: answers, ATOP codes, evidence and confidence.
+
+    With a folder, drafts every treaty in it into the folder given by -o (one output per treaty, named
+    after it); a file that fails is reported and the rest go on. Exit code 1 if any file failed.
+    """
+    from nlp_coder.drafting.drafter import check_batch, draft_file, draft_folder
+    from nlp_coder.errors import InputError
+    from nlp_coder.predictors.model import DEFAULT_MODEL, load_model
+
+    if rules_only and model is not None:
+        raise InputError("--rules-only and --model exclude each other")
+    max_mb = max_size or None
+    if treaty.is_dir():
+        if output is None or str(output) == "-":
+            raise InputError(f"{treaty}: is a folder; give an output folder with -o")
+        check_batch(treaty, output)
+    else:
+        dest = destination(output, (treaty,))
+    loaded = None
+    if not rules_only and (model is not None or DEFAULT_MODEL.is_dir()):
+        loaded = load_model(model)
+
+    if treaty.is_dir():
+        result = draft_folder(treaty, output, format.value, progress=True, model=loaded, max_mb=max_mb)
+        for path, message in result.failed:
+            say(f"nlp-coder: error: {path}: {message}")
+        total = len(result.written) + len(result.failed)
+        summary = f"drafted {len(result.written)} of {total} treaties into {output}"
+        say(summary + (f"; {len(result.failed)} failed (listed above)" if result.failed else ""))
+        if result.failed:
+            raise typer.Exit(1)
+        return
+    emit(draft_file(treaty, format.value, model=loaded, max_mb=max_mb), dest)

@@ -1,0 +1,106 @@
+"""The reconciler: makes per-question answers consistent with the codebook's logic and flags what to review.
+
+Rules (each lowers the confidence of the answers it changes and sets ``needs_review``):
+- no condition (Q19) without the obligation it limits (Q16); ``conditio`` summarises the four;
+- ``active`` is defense or offense;
+- a term length (Q10) only with a fixed term, a renewal term (Q12) only with a renewal provision;
+- ``bilat`` follows the number of members found (Q4);
+- an answer with no evidence from the text is never above 0.9, and anything below 0.9 needs review.
+"""
+
+from __future__ import annotations
+
+from nlp_coder.codesheet.answers import SheetAnswer
+from nlp_coder.codesheet.codebook import Codebook
+from nlp_coder.codesheet.implied import CONDITION_COLUMNS, TYPE_COLUMNS
+
+REVIEW_BELOW = 0.9
+CONFLICT_PENALTY = 0.15
+
+
+def reconcile(answers: dict[int, SheetAnswer], codebook: Codebook) -> dict[int, SheetAnswer]:
+    """Adjust ``answers`` in place for consistency and return them."""
+    _complete_codes(answers, codebook)
+    _obligations_and_conditions(answers)
+    _terms(answers)
+    _members(answers)
+    for answer in answers.values():
+        if answer.source == "external":
+            answer.needs_review = True
+            continue
+        if answer.confidence is None:
+            answer.confidence = 0.0
+        if not answer.evidence and answer.confidence > 0.89 and answer.question != 58:
+            answer.confidence = 0.89
+        answer.confidence = round(answer.confidence, 2)
+        answer.needs_review = bool(answer.needs_review) or answer.confidence < REVIEW_BELOW
+    return answers
+
+
+def _complete_codes(answers: dict[int, SheetAnswer], codebook: Codebook) -> None:
+    """A yes/no answer codes all its question's columns: a No gives the codebook's zeros, a Yes leaves
+    the columns it does not pin at their "nothing in the treaty" value (one organisation found: no second)."""
+    for number, answer in answers.items():
+        q = codebook.question(number)
+        if not q.has_yes_no or answer.source == "external" or answer.yes_no is None:
+            continue
+        if answer.yes_no == "no":
+            for column, value in q.implies.on_no.items():
+                answer.codes.setdefault(column, value)
+        else:
+            pinned = set(q.implies.yes_nonzero)
+            for column in q.columns:
+                default = codebook.column(column).default
+                if column not in answer.codes and column not in pinned and default is not None:
+                    answer.codes[column] = default
+    # a column that several questions share (conres: Q51, Q52) is at its default when all answer No
+    for column in {c for q in codebook.questions if q.has_yes_no for c in q.columns}:
+        askers = [a for n, a in answers.items() if column in codebook.question(n).columns]
+        if askers and all(a.yes_no == "no" for a in askers) and not any(column in a.codes for a in askers):
+            default = codebook.column(column).default
+            if default is not None:
+                askers[0].codes[column] = default
+
+
+def _lower(answer: SheetAnswer, by: float = CONFLICT_PENALTY) -> None:
+    answer.confidence = max(0.0, (answer.confidence or 0.0) - by)
+    answer.needs_review = True
+
+
+def _obligations_and_conditions(answers: dict[int, SheetAnswer]) -> None:
+    q16, q19 = answers.get(16), answers.get(19)
+    if q16 is None:
+        return
+    types = {c: q16.codes.get(c, 0) for c in TYPE_COLUMNS}
+    q16.codes["active"] = int(bool(types["defense"] or types["offense"]))
+    if q19 is None:
+        return
+    for obligation, column in CONDITION_COLUMNS.items():
+        if q19.codes.get(column) and not types.get(obligation):
+            q19.codes[column] = 0
+            _lower(q19)
+    q19.codes["conditio"] = int(any(q19.codes.get(c) for c in CONDITION_COLUMNS.values()))
+    if not any(types.values()) and q19.codes["conditio"] == 0 and q19.answer != "none":
+        q19.answer, q19.evidence = "none", []
+        _lower(q19)
+
+
+def _terms(answers: dict[int, SheetAnswer]) -> None:
+    q10, q12 = answers.get(10), answers.get(12)
+    if q10 is not None and q10.codes.get("speclgth") != 1 and q10.codes.get("length"):
+        q10.codes["length"] = 0
+        _lower(q10)
+    if q12 is not None and not q12.codes.get("proren") and q12.codes.get("renewlgt"):
+        q12.codes["renewlgt"] = 0
+        _lower(q12)
+
+
+def _members(answers: dict[int, SheetAnswer]) -> None:
+    q4 = answers.get(4)
+    if q4 is None:
+        return
+    members = [k for k in q4.codes if k.startswith("mem")]
+    if len(members) >= 2:
+        q4.codes["bilat"] = int(len(members) <= 2)
+    elif members:
+        _lower(q4)

@@ -1,0 +1,72 @@
+"""Training: fit one calibrated passage classifier per target on the labelled passages of the corpora
+(:mod:`nlp_coder.dataset`), choose per target whether it replaces the rules, and save the model folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nlp_coder.codesheet.codebook import Codebook, load_codebook
+from nlp_coder.learn.corpus import Corpus
+from nlp_coder.learn.dataset import Example, collect
+from nlp_coder.learn.fit import fit_targets
+from nlp_coder.learn.gold import code_priors
+
+
+def train(
+    manifests: list[Path],
+    out: Path,
+    atop_csv: Path | None = None,
+    data_root: Path | None = None,
+    seed: int = 0,
+    progress: bool = False,
+    name: str | None = None,
+) -> Path:
+    """Train on the manifests and save the model folder ``out``."""
+    from nlp_coder.learn.corpus import read_manifest
+    from nlp_coder.output import folder_output
+    from nlp_coder.predictors.model import is_model_folder, save_model
+
+    folder_output(out, is_model_folder, "model")  # before minutes of training, not after
+    cb = load_codebook()
+    corpora = [read_manifest(m, data_root) for m in manifests]
+    examples, hashes = collect(corpora, atop_csv, cb, progress)
+    fitted = fit_targets(examples, cb, seed, progress)
+    winners, cv = select_winners(corpora, examples, atop_csv, cb)
+    data = {
+        "manifests": [Path(m).name for m in manifests],
+        "treaties": len(hashes),
+        "passages": len(examples),
+        "text_sha256": dict(sorted(hashes.items())),
+    }
+    return save_model(
+        out,
+        fitted,
+        cb,
+        data=data,
+        seed=seed,
+        name=name or out.name,
+        code_priors=code_priors(atop_csv, cb),
+        winners=winners,
+        cv=cv,
+    )
+
+
+def select_winners(
+    corpora: list[Corpus], examples: list[Example], atop_csv: Path | None, cb: Codebook
+) -> tuple[dict[str, str], dict[str, dict]]:
+    """The model replaces the rules for a target only if it was right more often in leave-one-treaty-out
+    cross-validation over the treaties that have gold codes; ties and untested targets stay with the rules."""
+    from nlp_coder.learn.corpus import Corpus as _Corpus
+    from nlp_coder.learn.crossval import cross_validate
+    from nlp_coder.learn.gold import gold_codes
+    from nlp_coder.text.treaty import load_treaty
+
+    gold_entries = [e for c in corpora for e in c.entries if not e.weak and gold_codes(e, atop_csv, cb)]
+    if len(gold_entries) < 3:
+        return {}, {}
+    subset = _Corpus(corpora[0].manifest, gold_entries)
+    _, per_target = cross_validate(
+        subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb
+    )
+    winners = {t: ("model" if r["model_acc"] > r["rules_acc"] else "rules") for t, r in per_target.items()}
+    return winners, per_target

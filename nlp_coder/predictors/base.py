@@ -1,0 +1,43 @@
+"""The predictor contract: scikit-learn style (``fit`` returns self), answers with evidence."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from nlp_coder.codesheet.answers import Evidence, SheetAnswer
+from nlp_coder.codesheet.codebook import Codebook
+from nlp_coder.text.treaty import Treaty
+
+
+@runtime_checkable
+class Predictor(Protocol):
+    """Answers some questions of the codesheet for a treaty."""
+
+    name: str
+    questions: tuple[int, ...]
+
+    def fit(self, corpus: object = None) -> Predictor: ...
+
+    def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]: ...
+
+
+def evidence(treaty: Treaty, start: int, end: int) -> Evidence:
+    """Evidence for ``text[start:end]``, labelled with the innermost part that holds it."""
+    part = treaty.part_at(start)
+    return Evidence(treaty.text[start:end], part.label if part else None, start, end)
+
+
+class RulePredictor:
+    """Base for predictors that need no training: ``fit`` only checks the codebook is there."""
+
+    name = "rules.v1"
+    questions: tuple[int, ...] = ()
+
+    def __init__(self, codebook: Codebook):
+        self.codebook = codebook
+
+    def fit(self, corpus: object = None) -> RulePredictor:
+        return self
+
+    def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]:  # pragma: no cover - abstract
+        raise NotImplementedError

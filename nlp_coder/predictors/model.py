@@ -1,0 +1,394 @@
+"""Models are folders: ``meta.json`` (versions, data, counts, metrics, file hashes), ``weights/`` as
+``.npy`` arrays (never pickles), and a model card ``README.md`` written from the metadata.
+
+Loading checks every file against the hash recorded at training time and refuses a model whose
+files were changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal, cast
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from nlp_coder import __version__
+from nlp_coder.codesheet.codebook import Codebook
+from nlp_coder.errors import NlpCoderError
+from nlp_coder.paths import MODELS_DIR
+from nlp_coder.predictors.classifier import N_FEATURES, PassageClassifier
+
+DEFAULT_MODEL = MODELS_DIR / "default"
+FORMAT = "nlp-coder-model/1"
+
+
+class ModelError(NlpCoderError):
+    """A model folder that is missing, incomplete or tampered with."""
+
+
+@dataclass
+class Model:
+    path: Path
+    meta: dict
+    idf: np.ndarray | None
+    classifiers: dict[str, PassageClassifier] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("name", self.path.name))
+
+    @property
+    def version(self) -> str:
+        return str(self.meta.get("version", __version__))
+
+    def winner(self, target: str) -> str:
+        return self.meta.get("targets", {}).get(target, {}).get("winner", "rules")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        np.save(fh, array, allow_pickle=False)
+
+
+def save_model(
+    out: Path,
+    fitted: dict,
+    cb: Codebook,
+    data: dict,
+    seed: int,
+    name: str,
+    code_priors: dict[str, int],
+    winners: dict[str, str] | None = None,
+    cv: dict | None = None,
+) -> Path:
+    """Write the model folder (into a temporary folder first, then moved into place)."""
+    import scipy
+    import sklearn
+
+    from nlp_coder.output import folder_output, new_folder_beside, replace_folder
+
+    out = folder_output(out, is_model_folder, "model")
+    tmp = new_folder_beside(out)
+    try:
+        targets: dict[str, dict] = {}
+        if fitted.get("idf") is not None:
+            _save_npy(tmp / "weights" / "idf.npy", fitted["idf"].astype(np.float32))
+        for target, clf in sorted(fitted["classifiers"].items()):
+            arrays, params = clf.to_arrays()
+            for key, array in arrays.items():
+                _save_npy(tmp / "weights" / target / f"{key}.npy", array)
+            (tmp / "weights" / target / "params.json").write_text(
+                json.dumps(params, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            targets[target] = {
+                **fitted["counts"][target],
+                "winner": (winners or {}).get(target, "rules"),
+                "cv": (cv or {}).get(target),
+            }
+        meta = {
+            "format": FORMAT,
+            "name": name,
+            "version": __version__,
+            "seed": seed,
+            "versions": {
+                "nlp_coder": __version__,
+                "scikit_learn": sklearn.__version__,
+                "numpy": np.__version__,
+                "scipy": scipy.__version__,
+            },
+            "codebook": f"{cb.name} {cb.version}",
+            "data": data,
+            "targets": targets,
+            "code_priors": dict(sorted(code_priors.items())),
+            "files": {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()},
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        (tmp / "README.md").write_text(model_card(meta), encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ModelError(f"{out}: cannot write the model ({exc.strerror or type(exc).__name__})") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return replace_folder(tmp, out)
+
+
+def is_model_folder(folder: Path) -> bool:
+    """True for a folder that holds an nlp-coder model and nothing else (``meta.json``, ``README.md``,
+    ``weights/``): only such a folder may be replaced by a newly trained model."""
+    try:
+        names = {p.name for p in folder.iterdir()}
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        names <= {"meta.json", "README.md", "weights"}
+        and isinstance(meta, dict)
+        and meta.get("format") == FORMAT
+    )
+
+
+# --- loading: meta.json and params.json schemas, then every file checked -----------------------------
+
+_SHA256 = r"^[0-9a-f]{64}$"
+_TARGET_FILES = ("coef_index.npy", "coef_value.npy", "params.json")
+
+
+class CvMeta(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    n: int = Field(ge=0)
+    model_acc: float = Field(ge=0.0, le=1.0)
+    rules_acc: float = Field(ge=0.0, le=1.0)
+
+
+class TargetMeta(BaseModel):
+    """One learned target in meta.json: its training counts and whether the model or the rules answer."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    positive: int = Field(ge=0)
+    negative: int = Field(ge=0)
+    documents: int = Field(ge=0)
+    winner: Literal["model", "rules"]
+    cv: CvMeta | None = None
+
+
+class ModelMeta(BaseModel):
+    """The schema of a model's meta.json (as ``save_model`` writes it); keys added later are kept."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    format: Literal["nlp-coder-model/1"]
+    name: str = Field(min_length=1)
+    version: str
+    seed: int
+    versions: dict[str, str]
+    codebook: str
+    data: dict[str, object]
+    targets: dict[str, TargetMeta]
+    code_priors: dict[str, int]
+    files: dict[str, Annotated[str, Field(pattern=_SHA256)]]
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names(cls, value: dict[str, TargetMeta]) -> dict[str, TargetMeta]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name):
+                raise ValueError(f"target name {name!r} cannot be a folder under weights/")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _weight_paths(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("lists no files, so nothing could be checked; refusing to load")
+        for rel in value:
+            parts = rel.split("/")
+            if (
+                len(parts) < 2
+                or parts[0] != "weights"
+                or any(x in ("", ".", "..") for x in parts)
+                or "\\" in rel
+            ):
+                raise ValueError(f"{rel!r} is not a path under weights/")
+        return value
+
+
+class _InitParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    C: float = Field(gt=0, allow_inf_nan=False)
+    calibration: Literal["auto", "sigmoid", "isotonic"]
+    random_state: int
+
+
+class ClassifierParams(BaseModel):
+    """The schema of ``weights/<target>/params.json`` (``PassageClassifier.to_arrays``)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    params: _InitParams
+    intercept: float = Field(allow_inf_nan=False)
+    calibration: Literal["sigmoid", "isotonic", "none"]
+    calibration_params: list[Annotated[float, Field(allow_inf_nan=False)]]
+    n_pos: int = Field(ge=0)
+    n_neg: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _calibration_shape(self) -> ClassifierParams:
+        k = len(self.calibration_params)
+        if self.calibration == "sigmoid" and k != 2:
+            raise ValueError(f"sigmoid calibration needs 2 parameters, not {k}")
+        if self.calibration == "isotonic" and (k < 2 or k % 2):
+            raise ValueError(f"isotonic calibration needs an even number of parameters, not {k}")
+        return self
+
+
+def _read_json(path: Path, what: str) -> object:
+    from nlp_coder.configfile import read_text
+
+    try:
+        return json.loads(read_text(path, what, ModelError))
+    except json.JSONDecodeError as exc:
+        raise ModelError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from exc
+    except RecursionError as exc:
+        raise ModelError(f"{path}: not valid JSON (nested too deeply)") from exc
+
+
+def _validated(model: type[BaseModel], raw: object, path: Path) -> BaseModel:
+    from nlp_coder.configfile import first_problem, kind_of
+
+    if not isinstance(raw, dict):
+        raise ModelError(f"{path}: must be a JSON object, not {kind_of(raw)}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ModelError(f"{path}: {first_problem(exc, model.model_fields)}") from exc
+
+
+def read_model_meta(folder: Path) -> tuple[ModelMeta, dict]:
+    """``folder/meta.json`` checked against ``ModelMeta`` and against the weight files it must list (idf
+    and every target's arrays and params), and the JSON object as read. ModelError
+    ``<folder>/meta.json: <what is wrong>``."""
+    meta_path = folder / "meta.json"
+    if not meta_path.is_file():
+        raise ModelError(f"{folder}: not a model folder (no meta.json)")
+    raw = _read_json(meta_path, "model metadata")
+    if isinstance(raw, dict) and "format" in raw and raw["format"] != FORMAT:
+        raise ModelError(f"{meta_path}: format: unknown model format {raw['format']!r} (expected {FORMAT})")
+    meta = cast(ModelMeta, _validated(ModelMeta, raw, meta_path))
+    for target in meta.targets:
+        missing = [
+            f"weights/{target}/{name}"
+            for name in _TARGET_FILES
+            if f"weights/{target}/{name}" not in meta.files
+        ]
+        if missing:
+            raise ModelError(
+                f"{meta_path}: targets: {target}: its weight files are not in files ({', '.join(missing)})"
+            )
+    if meta.targets and "weights/idf.npy" not in meta.files:
+        raise ModelError(f"{meta_path}: files: weights/idf.npy is not listed, but the targets need it")
+    return meta, cast(dict, raw)
+
+
+def check_model_files(folder: Path, files: dict[str, str]) -> None:
+    """Every file ``files`` lists is there with its recorded hash, and weights/ holds no other file."""
+    weights = folder / "weights"
+    on_disk = (
+        sorted(q.relative_to(folder).as_posix() for q in weights.rglob("*") if not q.is_dir())
+        if weights.is_dir()
+        else []
+    )
+    unlisted = [rel for rel in on_disk if rel not in files]
+    if unlisted:
+        more = f" and {len(unlisted) - 1} more" if len(unlisted) > 1 else ""
+        raise ModelError(
+            f"{folder}: {unlisted[0]}{more} not listed in meta.json files (added after training?); refusing to load"
+        )
+    for rel, digest in files.items():
+        f = folder / rel
+        if not f.is_file():
+            raise ModelError(f"{folder}: missing model file {rel}")
+        try:
+            actual = _sha256(f)
+        except OSError as exc:
+            raise ModelError(f"{folder}: cannot read model file {rel} ({exc.strerror or exc})") from exc
+        if actual != digest:
+            raise ModelError(
+                f"{folder}: model file {rel} was changed after training (hash mismatch); refusing to load"
+            )
+
+
+def _load_array(folder: Path, rel: str, kinds: str, length: int | None = None) -> np.ndarray:
+    """A 1-D ``.npy`` array of a dtype kind in ``kinds`` (and ``length``), or ModelError naming it."""
+    try:
+        array = np.load(folder / rel, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelError(f"{folder}: {rel}: not a readable .npy array ({exc})") from exc
+    if not isinstance(array, np.ndarray) or array.ndim != 1 or array.dtype.kind not in kinds:
+        raise ModelError(f"{folder}: {rel}: not a 1-D array of the expected type")
+    if length is not None and len(array) != length:
+        raise ModelError(f"{folder}: {rel}: {len(array)} values, expected {length}")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ModelError(f"{folder}: {rel}: holds values that are not finite numbers")
+    return array
+
+
+def _load_classifier(folder: Path, target: str, idf: np.ndarray) -> PassageClassifier:
+    base = f"weights/{target}"
+    index = _load_array(folder, f"{base}/coef_index.npy", "iu")
+    value = _load_array(folder, f"{base}/coef_value.npy", "f", len(index))
+    if len(index) and (index.min() < 0 or index.max() >= 2 * N_FEATURES):
+        raise ModelError(f"{folder}: {base}/coef_index.npy: feature index out of range")
+    params_path = folder / base / "params.json"
+    params = _validated(ClassifierParams, _read_json(params_path, "classifier parameters"), params_path)
+    return PassageClassifier.from_arrays({"coef_index": index, "coef_value": value}, params.model_dump(), idf)
+
+
+def load_model(path: str | Path | None = None) -> Model:
+    """Load a model folder: meta.json must fit ``ModelMeta`` and list every file under weights/ (no
+    more, no fewer), each with the hash recorded at training time. Anything else raises ModelError."""
+    p = Path(path) if path is not None else DEFAULT_MODEL
+    meta, raw = read_model_meta(p)
+    check_model_files(p, meta.files)
+    idf = None
+    if "weights/idf.npy" in meta.files:
+        idf = _load_array(p, "weights/idf.npy", "f", 2 * N_FEATURES).astype(np.float64)
+    classifiers = {target: _load_classifier(p, target, idf) for target in meta.targets}
+    return Model(p, raw, idf, classifiers)
+
+
+def model_card(meta: dict) -> str:
+    """The model card: what the model is, what it was trained on, how it did, and how to use it."""
+    lines = [
+        f"# nlp-coder model `{meta['name']}`",
+        "",
+        "Passage classifiers (hashed word 1-2-grams and character 3-5-grams, TF-IDF, logistic regression with",
+        "calibrated probabilities) for provisions of the ATOP codesheet. Each treaty passage (paragraph or article)",
+        "gets a probability per target; a treaty's probability is that of its best passage. For each target the",
+        "model replaces the rules only where it won in leave-one-treaty-out cross-validation (`winner`).",
+        "",
+        f"- format: `{meta['format']}`, nlp-coder {meta['version']}, codebook {meta['codebook']}, seed {meta['seed']}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(meta["versions"].items())),
+        f"- data: {meta['data'].get('treaties', 0)} treaties, {meta['data'].get('passages', 0)} passages, "
+        f"manifests {', '.join(meta['data'].get('manifests', []))}",
+        "- weights: `.npy` arrays loaded with `allow_pickle=False`; every file's SHA-256 is in `meta.json`",
+        "  and checked on load.",
+        "",
+        "## Targets",
+        "",
+        "| target | positive passages | negative passages | treaties | winner | CV accuracy model / rules (n) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, t in sorted(meta["targets"].items()):
+        cv = t.get("cv") or {}
+        cv_text = f"{cv.get('model_acc')} / {cv.get('rules_acc')} ({cv.get('n')})" if cv else "–"
+        lines.append(
+            f"| {name} | {t['positive']} | {t['negative']} | {t['documents']} | {t['winner']} | {cv_text} |"
+        )
+    lines += [
+        "",
+        "## Intended use and limits",
+        "",
+        "Drafts for a trained coder to review, never final codes. Trained on few alliance texts and on trade",
+        "agreements weakly labelled by their article headings, so its probabilities are reliable only for the",
+        "provisions trade agreements share with alliances; the rules answer everything else. Retrain with",
+        "`nlp-coder train` as coded treaties are added to the corpus.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Reading and structure: treaty files in any format to clean text, language, parts, sentences and passages."""

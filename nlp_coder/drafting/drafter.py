@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,10 +105,11 @@ def check_size(path: Path, chars: int, max_mb: float | None) -> None:
 
     mb = chars / 1_000_000
     if max_mb is not None and mb > max_mb:
-        minutes = mb * SECONDS_PER_MB / 60
+        seconds = mb * SECONDS_PER_MB
+        took = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
         raise InputError(
-            f"{path}: {mb:.1f} MB of text is above the {max_mb:g} MB limit (drafting it would take about "
-            f"{minutes:.0f} min); give --max-size {int(mb) + 1} to draft it"
+            f"{path}: {mb:.3g} MB of text is above the {max_mb:g} MB limit (drafting it would take about "
+            f"{took}); give --max-size {math.ceil(mb)} or more to draft it"
         )
 
 

@@ -7,7 +7,8 @@ import pytest
 from conftest import EXAMPLE, TREATIES
 from nlp_coder.codesheet.codebook import load_codebook
 from nlp_coder.codesheet.sheet import parse_sheet
-from nlp_coder.drafting.drafter import draft_folder, draft_treaty, render
+from nlp_coder.drafting.batch import draft_folder
+from nlp_coder.drafting.drafter import draft_treaty, render
 from nlp_coder.text.treaty import load_treaty
 
 KEYS = {"question", "answer", "yes_no", "codes", "confidence", "needs_review", "source", "evidence"}
@@ -107,3 +108,19 @@ def test_state_codes_follow_the_date_of_the_treaty():
     code = table.code_for("Federal Republic of Germany")
     assert table.code_in(code, 1970) == 260 and table.code_in(code, 2007) == 255
     assert table.code_in(220, 1921) == 220
+
+
+def test_two_workers_write_the_same_drafts_as_one(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for fixture in ("roman_caps.txt", "chapters.txt", "real_parties.txt", "ordinal_words.txt"):
+        (src / fixture).write_bytes((TREATIES / fixture).read_bytes())
+    (src / "example.txt").write_bytes(EXAMPLE.read_bytes())
+    (src / "empty.txt").write_bytes(b"")
+    one = draft_folder(src, tmp_path / "one", "json", jobs=1)
+    two = draft_folder(src, tmp_path / "two", "json", jobs=2)
+    assert [p.name for p, _ in one.failed] == [p.name for p, _ in two.failed] == ["empty.txt"]
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert len(names) == 5 and names == sorted(p.name for p in (tmp_path / "two").iterdir())
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

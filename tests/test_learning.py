@@ -153,7 +153,7 @@ def test_tampered_model_is_refused(tmp_path):
 
 
 def test_evaluate_on_drafts_folder(tmp_path):
-    from nlp_coder.drafting.drafter import draft_folder
+    from nlp_coder.drafting.batch import draft_folder
     from nlp_coder.learn.evaluate import evaluate
 
     manifest = toy_corpus(tmp_path)

@@ -38,6 +38,8 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except NlpCoderError as exc:
             fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted (every file written so far is complete)", 130)
         except OSError as exc:  # a file system failure no check foresaw: still one line
             where = f"{exc.filename}: " if exc.filename else ""
             fail(f"{where}{exc.strerror or type(exc).__name__}")

@@ -40,13 +40,18 @@ def draft(
             "--max-size", metavar="MB", min=0, help="Refuse texts above this many MB of text (0: no limit)."
         ),
     ] = DEFAULT_MAX_MB,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=0, help="Worker processes for a folder (default 0: one per core)."),
+    ] = 0,
 ) -> None:
     """Draft the ATOP coding sheet for a treaty: answers, ATOP codes, evidence and confidence.
 
     With a folder, drafts every treaty in it into the folder given by -o (one output per treaty, named
     after it); a file that fails is reported and the rest go on. Exit code 1 if any file failed.
     """
-    from nlp_coder.drafting.drafter import check_batch, draft_file, draft_folder
+    from nlp_coder.drafting.batch import check_batch, default_jobs, draft_folder
+    from nlp_coder.drafting.drafter import draft_file
     from nlp_coder.errors import InputError
     from nlp_coder.predictors.model import DEFAULT_MODEL, load_model
 
@@ -64,7 +69,15 @@ def draft(
         loaded = load_model(model)
 
     if treaty.is_dir():
-        result = draft_folder(treaty, output, format.value, progress=True, model=loaded, max_mb=max_mb)
+        result = draft_folder(
+            treaty,
+            output,
+            format.value,
+            progress=True,
+            model=loaded,
+            max_mb=max_mb,
+            jobs=jobs or default_jobs(),
+        )
         for path, message in result.failed:
             say(f"nlp-coder: error: {path}: {message}")
         total = len(result.written) + len(result.failed)

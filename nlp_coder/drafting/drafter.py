@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,93 +133,6 @@ def draft_file(
             f"{path}: text looks {treaty.language.name}, not English; nlp-coder drafts English texts"
         )
     return render(draft_treaty(treaty, codebook, model), format, codebook)
-
-
-@dataclass
-class BatchResult:
-    """What a folder run did: the drafts written and the files that failed, each with its reason."""
-
-    written: list[tuple[Path, Path]]
-    failed: list[tuple[Path, str]]
-
-
-def treaty_files(folder: Path) -> list[Path]:
-    """The treaty files directly inside ``folder``, sorted by name."""
-    from nlp_coder.errors import InputError
-
-    try:
-        entries = sorted(folder.iterdir())
-    except OSError as exc:
-        raise InputError(f"{folder}: cannot list the folder ({exc.strerror})") from None
-    files = [p for p in entries if p.is_file() and p.suffix.lower() in TREATY_SUFFIXES]
-    if not files:
-        raise InputError(f"{folder}: no treaty files (.txt, .md, .html, .pdf, .xml) in this folder")
-    return files
-
-
-def output_names(files: list[Path], format: str) -> dict[Path, str]:
-    """The output file name of each input: its stem plus the format's suffix, or its whole name where two
-    inputs share a stem (``t1.md`` and ``t1.txt`` give ``t1.md.sheet.txt`` and ``t1.txt.sheet.txt``)."""
-    stems: dict[str, int] = {}
-    for path in files:
-        stems[path.stem.casefold()] = stems.get(path.stem.casefold(), 0) + 1
-    return {
-        path: (path.stem if stems[path.stem.casefold()] == 1 else path.name) + SUFFIX[format]
-        for path in files
-    }
-
-
-def check_batch(folder: str | Path, out_dir: str | Path) -> tuple[list[Path], Path]:
-    """Check a folder run before any drafting: the treaties to draft, and an output folder that can be
-    written and is not the input folder."""
-    from nlp_coder.output import OutputError, folder_output
-
-    src, dst = Path(folder), Path(out_dir)
-    files = treaty_files(src)
-    folder_output(dst, what="drafts")
-    if dst.exists() and os.path.samefile(src, dst):
-        raise OutputError(f"{dst}: is the input folder; give another folder for the drafts")
-    return files, dst
-
-
-def draft_folder(
-    folder: str | Path,
-    out_dir: str | Path,
-    format: str = "sheet",
-    progress: bool = False,
-    model: object = None,
-    max_mb: float | None = None,
-) -> BatchResult:
-    """Draft every treaty file in ``folder`` into ``out_dir``. A file that cannot be read, drafted or
-    written is recorded with its reason and the others go on."""
-    from nlp_coder.errors import NlpCoderError
-    from nlp_coder.output import make_folder, write_atomic
-
-    files, dst = check_batch(folder, out_dir)
-    names = output_names(files, format)
-    make_folder(dst)
-    result = BatchResult([], [])
-    for path in _progress(files, progress):
-        try:
-            text = draft_file(path, format, model=model, max_mb=max_mb)
-            result.written.append((path, write_atomic(dst / names[path], text, inputs=files)))
-        except NlpCoderError as exc:
-            result.failed.append((path, str(exc).removeprefix(f"{path}: ")))
-    return result
-
-
-def _progress(files: list[Path], show: bool):
-    if not show:
-        yield from files
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task("drafting", total=len(files))
-        for path in files:
-            bar.update(task, description=f"drafting {path.name[:40]}")
-            yield path
-            bar.advance(task)
 
 
 def draft_answers(treaty: Treaty, codebook: Codebook, model: object = None) -> dict[int, SheetAnswer]:

@@ -11,8 +11,6 @@ from nlp_coder.cli.common import Output, SheetFormat, TableOrJson, app, destinat
 
 if TYPE_CHECKING:
     pass
-from nlp_coder.cli import draft as _draft_command  # noqa: F401  (registers the draft command)
-from nlp_coder.cli import learning as _learning_commands  # noqa: F401  (registers corpus, train, evaluate)
 
 
 @app.command()

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from nlp_coder.cli.common import Output, app, destination, emit, say, user_errors
-from nlp_coder.drafting.drafter import DEFAULT_MAX_MB
 
 
 class DraftFormat(StrEnum):
@@ -35,11 +34,14 @@ def draft(
         bool, typer.Option("--rules-only", help="Draft with the rules alone, no model.")
     ] = False,
     max_size: Annotated[
-        float,
+        float | None,
         typer.Option(
-            "--max-size", metavar="MB", min=0, help="Refuse texts above this many MB of text (0: no limit)."
+            "--max-size",
+            metavar="MB",
+            min=0,
+            help="Refuse texts above this many MB of text (default 5; 0: no limit).",
         ),
-    ] = DEFAULT_MAX_MB,
+    ] = None,
     jobs: Annotated[
         int,
         typer.Option("--jobs", "-j", min=0, help="Worker processes for a folder (default 0: one per core)."),
@@ -51,13 +53,13 @@ def draft(
     after it); a file that fails is reported and the rest go on. Exit code 1 if any file failed.
     """
     from nlp_coder.drafting.batch import check_batch, default_jobs, draft_folder
-    from nlp_coder.drafting.drafter import draft_file
+    from nlp_coder.drafting.drafter import DEFAULT_MAX_MB, draft_file
     from nlp_coder.errors import InputError
     from nlp_coder.predictors.model import DEFAULT_MODEL, load_model
 
     if rules_only and model is not None:
         raise InputError("--rules-only and --model exclude each other")
-    max_mb = max_size or None
+    max_mb = DEFAULT_MAX_MB if max_size is None else (max_size or None)
     if treaty.is_dir():
         if output is None or str(output) == "-":
             raise InputError(f"{treaty}: is a folder; give an output folder with -o")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import yaml
@@ -168,3 +168,19 @@ def first_problem(exc: ValidationError, allowed: Iterable[str] = ()) -> str:
     where = error_location(err)
     what = what_is_wrong(err, allowed if len(err["loc"]) == 1 else ())
     return f"{where}: {what}" if where else what
+
+
+def jsonl_objects(path: Path, what: str, shape: str, bare: bool = False) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank, non-comment line of a JSONL file; InputError names the
+    file and line of the first line that is not JSON or not an object (``shape`` says what one holds)."""
+    for n, line in enumerate(read_text(path, what, InputError).split("\n"), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            row = parse_json_line(line)
+        except InputError as exc:
+            raise InputError(f"{path}:{n}: {exc}") from exc
+        if not isinstance(row, dict):
+            example = shape if bare else f"({shape})"
+            raise InputError(f"{path}:{n}: each line must be a JSON object {example}, not {kind_of(row)}")
+        yield n, row

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from nlp_coder.configfile import first_problem, kind_of, parse_json_line, read_text
+from nlp_coder.configfile import first_problem, jsonl_objects
 from nlp_coder.errors import InputError, NlpCoderError
 
 
@@ -80,17 +80,7 @@ def read_manifest(path: str | Path, data_root: str | Path | None = None) -> Corp
     root = Path(data_root) if data_root is not None else p.parent
     corpus = Corpus(p)
     seen: dict[str, int] = {}
-    for n, line in enumerate(read_text(p, "manifest", InputError).split("\n"), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            row = parse_json_line(line)
-        except InputError as exc:
-            raise InputError(f"{p}:{n}: {exc}") from exc
-        if not isinstance(row, dict):
-            raise InputError(
-                f'{p}:{n}: each line must be a JSON object {{"id": ..., "text": ...}}, not {kind_of(row)}'
-            )
+    for n, row in jsonl_objects(p, "manifest", '{"id": ..., "text": ...}', bare=True):
         try:
             item = ManifestLine.model_validate(row)
         except ValidationError as exc:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from nlp_coder.configfile import first_problem, kind_of, parse_json_line, read_text
+from nlp_coder.configfile import first_problem, jsonl_objects
 from nlp_coder.errors import InputError
 
 
@@ -61,15 +61,7 @@ def read_annotations(path: str | Path, text_sha256: str | None = None) -> list[S
     """
     p = Path(path)
     labels: list[SpanLabel] = []
-    for n, line in enumerate(read_text(p, "annotations", InputError).split("\n"), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            row = parse_json_line(line)
-        except InputError as exc:
-            raise InputError(f"{p}:{n}: {exc}") from exc
-        if not isinstance(row, dict):
-            raise InputError(f"{p}:{n}: each line must be a JSON object (one span), not {kind_of(row)}")
+    for n, row in jsonl_objects(p, "annotations", "one span"):
         try:
             item = AnnotationLine.model_validate(row)
         except ValidationError as exc:

@@ -17,3 +17,4 @@ def _shipped(name: str) -> Path:
 
 CONFIG_DIR = _shipped("configs")
 MODELS_DIR = _shipped("models")
+CORPORA_DIR = _shipped("corpora")

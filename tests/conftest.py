@@ -50,3 +50,12 @@ def make_pdf(path: Path, lines: list[str]) -> Path:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     path.write_bytes(bytes(out))
     return path
+
+
+@pytest.fixture(autouse=True)
+def small_clause_bank(monkeypatch):
+    """Training in tests learns its semantic heads from a small team-written clause bank (the shipped one
+    takes minutes to embed and to calibrate on)."""
+    import nlp_coder.learn.clauses as clauses
+
+    monkeypatch.setattr(clauses, "DEFAULT_CLAUSES", FIXTURES / "clauses_small.jsonl")

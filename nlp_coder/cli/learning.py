@@ -60,11 +60,17 @@ def train(
     seed: Annotated[
         int, typer.Option(help="Random seed: the same corpus and seed give the same model files.")
     ] = 0,
+    clauses: Annotated[
+        Path | None,
+        typer.Option(help="The clause bank (JSONL) the semantic heads learn from (default: the shipped one)."),
+    ] = None,
 ) -> None:
     """Train the learned predictors on coded treaties and save them as a model folder with a model card."""
     from nlp_coder.learn.train import train as run_train
 
-    path = run_train(manifests, output, atop_csv=atop_csv, data_root=data_root, seed=seed, progress=True)
+    path = run_train(
+        manifests, output, atop_csv=atop_csv, data_root=data_root, seed=seed, progress=True, clauses=clauses
+    )
     typer.echo(f"wrote model {path} (model card: {path / 'README.md'})", err=True)
 
 

@@ -12,7 +12,7 @@ from nlp_coder import __version__
 from nlp_coder.codesheet.answers import Sheet, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook, load_codebook
 from nlp_coder.codesheet.sheet import render_sheet
-from nlp_coder.drafting.reconcile import reconcile
+from nlp_coder.drafting.reconcile import combine, reconcile
 from nlp_coder.predictors import rules_drafter
 from nlp_coder.text.treaty import Treaty
 
@@ -136,10 +136,19 @@ def draft_file(
 
 
 def draft_answers(treaty: Treaty, codebook: Codebook, model: object = None) -> dict[int, SheetAnswer]:
-    """Rules, then the learned model where it won, then the reconciler."""
-    answers = rules_drafter(codebook).draft(treaty)
+    """Every predictor's candidates (the rules; with a model, its semantic heads), combined by the
+    reconciler; then the learned passage classifiers where they won; then the consistency rules."""
+    candidates = rules_drafter(codebook).candidates(treaty)
+    if model is not None:
+        from nlp_coder.predictors.learned import SemanticPredictor
+
+        semantic = SemanticPredictor(model, codebook).candidate(treaty)
+        if semantic is not None:
+            candidates[16].append(semantic)
+    answers = combine(candidates, codebook)
     if model is not None:
         from nlp_coder.predictors.learned import LearnedPredictor
 
         answers = LearnedPredictor(model, codebook).apply(treaty, answers)
-    return reconcile(answers, codebook)
+    calibration = model.extras.get("calibration") if model is not None else None
+    return reconcile(answers, codebook, calibration)

@@ -1,6 +1,12 @@
-"""The reconciler: makes per-question answers consistent with the codebook's logic and flags what to review.
+"""The reconciler: combines the predictors' candidate answers, makes them consistent with the codebook's
+logic and flags what to review.
 
-Rules (each lowers the confidence of the answers it changes and sets ``needs_review``):
+Combining: a question's answer is its most confident candidate (pipeline order breaks exact ties), except
+Q16, whose five obligation types are combined type by type: a type is claimed when the cue rules find it or
+the semantic heads give its best sentence a probability of at least their claim threshold; each claimed type
+keeps the evidence of whoever found it, and Q18 describes every claimed type.
+
+Consistency rules (each lowers the confidence of the answers it changes and sets ``needs_review``):
 - no condition (Q19) without the obligation it limits (Q16); ``conditio`` summarises the four;
 - ``active`` is defense or offense;
 - a term length (Q10) only with a fixed term, a renewal term (Q12) only with a renewal provision;
@@ -10,16 +16,98 @@ Rules (each lowers the confidence of the answers it changes and sets ``needs_rev
 
 from __future__ import annotations
 
-from nlp_coder.codesheet.answers import SheetAnswer
+from nlp_coder.codesheet.answers import Evidence, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
 from nlp_coder.codesheet.implied import CONDITION_COLUMNS, TYPE_COLUMNS
+from nlp_coder.predictors.base import Candidate
+
+TYPE_NAMES = {
+    "defense": "defense",
+    "offense": "offense",
+    "neutral": "neutrality",
+    "nonagg": "nonaggression",
+    "consul": "consultation",
+}
 
 REVIEW_BELOW = 0.9
 CONFLICT_PENALTY = 0.15
 
 
-def reconcile(answers: dict[int, SheetAnswer], codebook: Codebook) -> dict[int, SheetAnswer]:
-    """Adjust ``answers`` in place for consistency and return them."""
+def combine(candidates: dict[int, list[Candidate]], codebook: Codebook) -> dict[int, SheetAnswer]:
+    """One answer per question from its candidates."""
+    answers = {}
+    added: dict[str, Evidence] = {}
+    for number, found in sorted(candidates.items()):
+        scored = [c for c in found if c.scores]
+        plain = [c for c in found if not c.scores]
+        best = max(plain or found, key=lambda c: c.answer.confidence or 0.0)  # first of equals
+        answers[number] = best.answer
+        if number == 16 and scored and plain:
+            answers[16], added = _combine_types(best.answer, scored[0], codebook)
+    if added and 18 in answers:
+        _describe_types(answers[18], added)
+    return answers
+
+
+def _combine_types(
+    rules: SheetAnswer, semantic: Candidate, codebook: Codebook
+) -> tuple[SheetAnswer, dict[str, Evidence]]:
+    """Q16 from the rules' types and the semantic heads' types, and the evidence of the types only the heads
+    found. The heads claim a type when its best sentence reaches their claim threshold; a type the cue rules
+    found stands unless the heads give every sentence of the treaty less than ``veto`` for it (a cue fired
+    on wording that does not read as that promise): then it is dropped, its quote kept and flagged."""
+    codes = dict(rules.codes)
+    veto = semantic.veto
+    added = {
+        column: semantic.quotes[column]
+        for column in TYPE_COLUMNS
+        if not codes.get(column) and semantic.answer.codes.get(column) and column in semantic.quotes
+    }
+    doubted = [c for c in TYPE_COLUMNS if codes.get(c) and semantic.scores.get(c, 0.0) < veto]
+    if not added and not doubted:
+        return rules, {}
+    codes.update({column: 1 for column in added})
+    codes.update({column: 0 for column in doubted})
+    evidence = list(rules.evidence)
+    for ev in added.values():
+        if not any(ev.start == e.start for e in evidence):
+            evidence.append(ev)
+    labels = [o.label for o in codebook.question(16).options if any(codes.get(c) for c in o.codes)]
+    text = ", ".join(labels) if labels else "None"
+    if doubted:
+        names = ", ".join(TYPE_NAMES[c] for c in doubted)
+        text += f" (the cues also found {names}, but the semantic heads do not read it as a promise: check)"
+    scores = [semantic.scores[c] for c in added] + [1.0 - semantic.scores.get(c, 0.0) for c in doubted]
+    answer = SheetAnswer(
+        16,
+        text,
+        rules.yes_no,
+        codes,
+        evidence=evidence,
+        confidence=round(min(rules.confidence or 1.0, *scores), 2),
+        needs_review=True,
+        source="text",
+    )
+    return answer, added
+
+
+def _describe_types(q18: SheetAnswer, added: dict[str, Evidence]) -> None:
+    """Q18 names every claimed type with a quote: the types found only by the heads are added to it."""
+    lines = [line for line in q18.answer.splitlines() if line] if q18.evidence else []
+    for column, ev in added.items():
+        quote = " ".join(ev.quote.split())
+        lines.append(f"{TYPE_NAMES[column].capitalize()} ({ev.part or 'text'}, semantic heads): “{quote}”")
+        q18.evidence.append(ev)
+    q18.answer = "\n".join(lines)
+    q18.needs_review = True
+
+
+def reconcile(
+    answers: dict[int, SheetAnswer], codebook: Codebook, calibration: dict | None = None
+) -> dict[int, SheetAnswer]:
+    """Adjust ``answers`` in place for consistency and return them. With a model's ``calibration`` (a
+    monotone map fitted on out-of-treaty answers), each confidence becomes the probability that the answer
+    is right, and an answer needs review below the threshold that keeps 95% of those above it right."""
     _complete_codes(answers, codebook)
     _obligations_and_conditions(answers)
     _terms(answers)
@@ -30,11 +118,21 @@ def reconcile(answers: dict[int, SheetAnswer], codebook: Codebook) -> dict[int, 
             continue
         if answer.confidence is None:
             answer.confidence = 0.0
+        if calibration is not None:
+            answer.confidence = round(_calibrated(calibration, answer.confidence), 2)
+            answer.needs_review = answer.confidence < calibration["review_below"]
+            continue
         if not answer.evidence and answer.confidence > 0.89 and answer.question != 58:
             answer.confidence = 0.89
         answer.confidence = round(answer.confidence, 2)
         answer.needs_review = bool(answer.needs_review) or answer.confidence < REVIEW_BELOW
     return answers
+
+
+def _calibrated(calibration: dict, confidence: float) -> float:
+    import numpy as np
+
+    return float(np.interp(confidence, calibration["x"], calibration["y"]))
 
 
 def _complete_codes(answers: dict[int, SheetAnswer], codebook: Codebook) -> None:

@@ -185,11 +185,12 @@ def label_passages(
 
 def rules_evidence(treaty: Treaty, cb: Codebook) -> dict[str, list[tuple[int, int]]]:
     """Where the rules find evidence, by target (used as the likely instances inside positive bags)."""
+    from nlp_coder.drafting.reconcile import combine
     from nlp_coder.predictors import rules_drafter
     from nlp_coder.predictors.obligations import ObligationPredictor
 
     drafter = rules_drafter(cb)
-    answers = drafter.draft(treaty)
+    answers = combine(drafter.candidates(treaty), cb)
     found = {
         f"q{n}": [(e.start, e.end) for e in a.evidence if e.start is not None]
         for n, a in answers.items()

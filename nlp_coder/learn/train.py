@@ -20,6 +20,7 @@ def train(
     seed: int = 0,
     progress: bool = False,
     name: str | None = None,
+    clauses: Path | None = None,
 ) -> Path:
     """Train on the manifests and save the model folder ``out``."""
     from nlp_coder.learn.corpus import read_manifest
@@ -32,6 +33,11 @@ def train(
     examples, hashes = collect(corpora, atop_csv, cb, progress)
     fitted = fit_targets(examples, cb, seed, progress)
     winners, cv = select_winners(corpora, examples, atop_csv, cb)
+    heads, semantic = fit_semantic(corpora, progress, clauses)
+    priors = code_priors(atop_csv, cb)
+    calibration = fit_confidence(
+        corpora, examples, fitted, winners, priors, heads, semantic, atop_csv, cb, clauses
+    )
     data = {
         "manifests": [Path(m).name for m in manifests],
         "treaties": len(hashes),
@@ -45,10 +51,71 @@ def train(
         data=data,
         seed=seed,
         name=name or out.name,
-        code_priors=code_priors(atop_csv, cb),
+        code_priors=priors,
         winners=winners,
         cv=cv,
+        heads=heads,
+        extras={"semantic": semantic, "calibration": calibration},
     )
+
+
+def fit_confidence(
+    corpora, examples, fitted, winners, priors, heads, semantic, atop_csv, cb, clauses=None
+) -> dict:
+    """The confidence calibration, fitted on the out-of-treaty answers of the model being trained."""
+    from nlp_coder.learn.calibrate import fit_calibration, out_of_treaty_points
+    from nlp_coder.learn.gold import gold_codes
+
+    gold_entries = [e for c in corpora for e in c.entries if not e.weak and gold_codes(e, atop_csv, cb)]
+    meta = {
+        "name": "calibration",
+        "targets": {t: {"winner": w} for t, w in winners.items()},
+        "code_priors": priors,
+    }
+    parts = {
+        "meta": meta,
+        "heads": heads,
+        "extras": {"semantic": semantic},
+        "idf": fitted["idf"],
+        "classifiers": fitted["classifiers"],
+    }
+    return fit_calibration(out_of_treaty_points(gold_entries, examples, parts, atop_csv, cb, clauses))
+
+
+def fit_semantic(
+    corpora: list[Corpus], progress: bool = False, clauses: Path | None = None
+) -> tuple[object, dict]:
+    """The semantic heads, fitted on the clause bank's training split and the weak entries' gated sentences,
+    with what they were fitted on."""
+    from nlp_coder.learn.semantic import (
+        CLAIM,
+        TYPE_TARGETS,
+        VETO,
+        clause_data,
+        fit_heads,
+        merge,
+        weak_negatives,
+    )
+    from nlp_coder.predictors.encoder import default_encoder
+    from nlp_coder.predictors.semantic import CONCEPT_WEIGHT, load_concepts
+
+    data = merge(clause_data("train", clauses), weak_negatives(corpora, progress))
+    encoder = default_encoder()
+    heads = fit_heads(data, encoder)
+    counts = {k: data.kinds.count(k) for k in sorted(set(data.kinds))}
+    settings = {
+        "targets": list(TYPE_TARGETS),
+        "n_features": int(heads.coef_.shape[1]),
+        "claim": CLAIM,
+        "veto": VETO,
+        "C": heads.C,
+        "concept_weight": CONCEPT_WEIGHT,
+        "concepts": load_concepts().feature_names,
+        "encoder": {"name": encoder.info.name, "onnx_sha256": encoder.info.onnx_sha256},
+        "sentences": counts,
+        "positives": {t: int(sum(row[j] for row in data.labels)) for j, t in enumerate(TYPE_TARGETS)},
+    }
+    return heads, settings
 
 
 def select_winners(

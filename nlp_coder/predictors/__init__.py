@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nlp_coder.codesheet.answers import SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
-from nlp_coder.predictors.base import Predictor
+from nlp_coder.predictors.base import Candidate, Predictor
 from nlp_coder.predictors.duration import DurationPredictor
 from nlp_coder.predictors.external import ExternalPredictor
 from nlp_coder.predictors.obligations import ObligationPredictor
@@ -26,7 +26,7 @@ REGISTRY: dict[str, type] = {
         ProvisionPredictor,
     )
 }
-# Order matters: the first predictor to answer a question wins.
+# Every predictor proposes; the reconciler chooses (the order only breaks exact ties).
 DEFAULT_PIPELINE = (
     "external.v1",
     "signature_date.v1",
@@ -40,22 +40,24 @@ DEFAULT_PIPELINE = (
 
 
 class Drafter:
-    """Runs predictors in order; the first to answer a question wins; unanswered questions stay open."""
+    """Runs every predictor and gathers their candidate answers by question."""
 
     def __init__(self, codebook: Codebook, predictors: list[Predictor]):
         self.codebook = codebook
         self.predictors = predictors
 
-    def draft(self, treaty: Treaty) -> dict[int, SheetAnswer]:
-        answers: dict[int, SheetAnswer] = {}
+    def candidates(self, treaty: Treaty) -> dict[int, list[Candidate]]:
+        """Every predictor's answers, by question, in pipeline order (a question no predictor answers gets
+        an empty open answer)."""
+        found: dict[int, list[Candidate]] = {q.number: [] for q in self.codebook.questions}
         for predictor in self.predictors:
             for number, answer in predictor.predict(treaty).items():
-                answers.setdefault(number, answer)
-        for q in self.codebook.questions:
-            answers.setdefault(
-                q.number, SheetAnswer(q.number, "", confidence=0.0, needs_review=True, source="text")
-            )
-        return answers
+                found.setdefault(number, []).append(Candidate(predictor.name, answer))
+        for number, candidates in found.items():
+            if not candidates:
+                empty = SheetAnswer(number, "", confidence=0.0, needs_review=True, source="text")
+                candidates.append(Candidate("none", empty))
+        return found
 
 
 def build_predictor(name: str, codebook: Codebook) -> Predictor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from nlp_coder.codesheet.answers import Evidence, SheetAnswer
@@ -19,6 +20,17 @@ class Predictor(Protocol):
     def fit(self, corpus: object = None) -> Predictor: ...
 
     def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]: ...
+
+
+@dataclass
+class Candidate:
+    """One predictor's proposed answer to a question; the reconciler combines a question's candidates."""
+
+    by: str
+    answer: SheetAnswer
+    scores: dict[str, float] = field(default_factory=dict)  # per column, where the predictor scores them
+    quotes: dict[str, Evidence] = field(default_factory=dict)  # per scored column, its best passage
+    veto: float = 0.0  # another predictor's claim of a scored column stands only at this score or more
 
 
 def evidence(treaty: Treaty, start: int, end: int) -> Evidence:

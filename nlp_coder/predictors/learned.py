@@ -7,6 +7,7 @@ import numpy as np
 
 from nlp_coder.codesheet.answers import Evidence, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
+from nlp_coder.predictors.base import Candidate
 from nlp_coder.predictors.model import Model
 from nlp_coder.text.treaty import Treaty
 
@@ -115,3 +116,39 @@ class LearnedPredictor:
             needs_review=True,
             source="text",
         )
+
+
+SEMANTIC = "semantic.v1"
+
+
+class SemanticPredictor:
+    """Q16 candidates from the semantic heads: each type's best sentence and its probability."""
+
+    name = SEMANTIC
+
+    def __init__(self, model: Model, codebook: Codebook, encoder: object = None):
+        self.model = model
+        self.codebook = codebook
+        self.encoder = encoder
+
+    def candidate(self, treaty: Treaty) -> Candidate | None:
+        from nlp_coder.predictors.encoder import default_encoder
+        from nlp_coder.predictors.semantic import best_sentences
+
+        if self.model.heads is None:
+            return None
+        settings = self.model.extras.get("semantic", {})
+        claim = float(settings.get("claim", 0.8))
+        best = best_sentences(treaty, self.model.heads, self.encoder or default_encoder())
+        codes, evidence, quotes = {}, [], {}
+        for target, scored in best.items():
+            codes[target] = int(scored.p >= claim)
+            if scored.end > scored.start:
+                part = treaty.part_at(scored.start)
+                label = part.label if part else None
+                quotes[target] = Evidence(treaty.text[scored.start : scored.end], label, scored.start, scored.end)
+                if codes[target]:
+                    evidence.append(quotes[target])
+        answer = SheetAnswer(16, "", codes=codes, evidence=evidence, source="text")
+        scores = {t: s.p for t, s in best.items()}
+        return Candidate(self.name, answer, scores, quotes, float(settings.get("veto", 0.0)))

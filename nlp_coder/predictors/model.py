@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal, cast
 
@@ -23,6 +24,7 @@ from nlp_coder.codesheet.codebook import Codebook
 from nlp_coder.errors import NlpCoderError
 from nlp_coder.paths import MODELS_DIR
 from nlp_coder.predictors.classifier import N_FEATURES, PassageClassifier
+from nlp_coder.predictors.semantic import SemanticHeads
 
 DEFAULT_MODEL = MODELS_DIR / "default"
 FORMAT = "nlp-coder-model/1"
@@ -38,6 +40,8 @@ class Model:
     meta: dict
     idf: np.ndarray | None
     classifiers: dict[str, PassageClassifier] = field(default_factory=dict)
+    heads: SemanticHeads | None = None  # the semantic heads, when the model has them
+    extras: dict[str, dict] = field(default_factory=dict)  # weights/<name>.json: semantic, prior, calibration
 
     @property
     def name(self) -> str:
@@ -71,6 +75,8 @@ def save_model(
     code_priors: dict[str, int],
     winners: dict[str, str] | None = None,
     cv: dict | None = None,
+    heads: SemanticHeads | None = None,
+    extras: dict[str, dict] | None = None,
 ) -> Path:
     """Write the model folder (into a temporary folder first, then moved into place)."""
     import scipy
@@ -96,6 +102,13 @@ def save_model(
                 "winner": (winners or {}).get(target, "rules"),
                 "cv": (cv or {}).get(target),
             }
+        if heads is not None and heads.coef_ is not None and heads.intercept_ is not None:
+            _save_npy(tmp / "weights" / "semantic" / "coef.npy", heads.coef_.ravel().astype(np.float32))
+            _save_npy(tmp / "weights" / "semantic" / "intercept.npy", heads.intercept_.astype(np.float32))
+        for key, value in sorted((extras or {}).items()):
+            (tmp / "weights" / f"{key}.json").write_text(
+                json.dumps(value, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+            )
         meta = {
             "format": FORMAT,
             "name": name,
@@ -350,7 +363,51 @@ def load_model(path: str | Path | None = None) -> Model:
     if "weights/idf.npy" in meta.files:
         idf = _load_array(p, "weights/idf.npy", "f", 2 * N_FEATURES).astype(np.float64)
     classifiers = {target: _load_classifier(p, target, idf) for target in meta.targets}
-    return Model(p, raw, idf, classifiers)
+    extras = {
+        rel[len("weights/") : -len(".json")]: _read_json(p / rel, "model settings")
+        for rel in sorted(meta.files)
+        if rel.count("/") == 1 and rel.endswith(".json")
+    }
+    for key, value in extras.items():
+        if not isinstance(value, dict):
+            raise ModelError(f"{p}: weights/{key}.json must be a JSON object")
+    if "calibration" in extras:
+        _check_calibration(p, extras["calibration"])
+    heads = _load_heads(p, extras.get("semantic")) if "weights/semantic/coef.npy" in meta.files else None
+    return Model(p, raw, idf, classifiers, heads, extras)
+
+
+def _check_calibration(folder: Path, calibration: dict) -> None:
+    x, y, below = calibration.get("x"), calibration.get("y"), calibration.get("review_below")
+    numbers = (int, float)
+    if (
+        not isinstance(x, list)
+        or not isinstance(y, list)
+        or len(x) != len(y)
+        or not x
+        or not all(isinstance(v, numbers) for v in x + y)
+        or any(b < a for a, b in pairwise(x))
+        or not isinstance(below, numbers)
+    ):
+        raise ModelError(
+            f"{folder}: weights/calibration.json needs increasing x, y of the same length and review_below"
+        )
+
+
+def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
+    """The semantic heads: ``weights/semantic/{coef,intercept}.npy`` shaped by ``weights/semantic.json``."""
+    if not settings or not isinstance(settings.get("targets"), list) or not settings["targets"]:
+        raise ModelError(f"{folder}: weights/semantic.json must list the heads' targets")
+    targets = tuple(str(t) for t in settings["targets"])
+    width = settings.get("n_features")
+    if not isinstance(width, int) or width <= 0:
+        raise ModelError(f"{folder}: weights/semantic.json: n_features must be a positive integer")
+    coef = _load_array(folder, "weights/semantic/coef.npy", "f", len(targets) * width)
+    intercept = _load_array(folder, "weights/semantic/intercept.npy", "f", len(targets))
+    heads = SemanticHeads(targets)
+    heads.coef_ = coef.reshape(len(targets), width).astype(np.float32)
+    heads.intercept_ = intercept.astype(np.float32)
+    return heads
 
 
 def model_card(meta: dict) -> str:

@@ -1,0 +1,86 @@
+"""Training the semantic heads: the clause bank's obligation clauses as positives; its near misses, the other
+provisions' clauses and the gated sentences of weakly labelled trade agreements (which make no alliance
+promise) as negatives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from nlp_coder.learn.corpus import Corpus
+from nlp_coder.predictors.semantic import MAX_CHARS, SemanticHeads, features, gated_units
+
+TYPE_TARGETS = ("defense", "offense", "neutral", "nonagg", "consul")
+# Chosen on held-out data (the clause bank's test split; trade agreements in two folds by treaty): a head
+# claims a type at CLAIM; a type the cues found is dropped when no sentence reaches VETO for it.
+CLAIM = 0.8
+VETO = 0.5
+
+
+@dataclass
+class HeadData:
+    """Sentences with one 0/1 label per target."""
+
+    texts: list[str] = field(default_factory=list)
+    labels: list[list[int]] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # positive | near_miss | other | weak
+
+    def add(self, text: str, targets: set[str], kind: str) -> None:
+        self.texts.append(text[:MAX_CHARS])
+        self.labels.append([int(t in targets) for t in TYPE_TARGETS])
+        self.kinds.append(kind)
+
+
+def clause_targets(row: dict) -> set[str]:
+    """The obligation types a clause-bank row expresses (none for near misses and other provisions)."""
+    if row.get("label") != "positive" or row.get("question") != 16:
+        return set()
+    return {row["column"], *(a for a in row.get("also") or [] if a in TYPE_TARGETS)}
+
+
+def clause_data_rows(split: str, path: Path | None = None) -> list[dict]:
+    """The clause bank's rows of one split (``train`` or ``test``), in file order."""
+    from nlp_coder.learn.clauses import load_clauses
+
+    return [dict(row) for row in load_clauses(path)[split]]
+
+
+def clause_data(split: str = "train", path: Path | None = None) -> HeadData:
+    """The clause bank's ``split`` as head data."""
+    data = HeadData()
+    for row in clause_data_rows(split, path):
+        targets = clause_targets(row)
+        kind = "positive" if targets else ("near_miss" if row.get("label") == "near_miss" else "other")
+        data.add(row["text"], targets, kind)
+    return data
+
+
+def weak_negatives(corpora: list[Corpus], progress: bool = False) -> HeadData:
+    """The gated sentences of every weakly labelled entry (trade agreements): negatives for every type."""
+    from nlp_coder.text.treaty import load_treaty
+
+    data = HeadData()
+    entries = [e for c in corpora for e in c.entries if e.weak]
+    for entry in entries:
+        treaty = load_treaty(entry.text)
+        if treaty.language.code != "en":
+            continue
+        for _, _, sentence in gated_units(treaty):
+            data.add(sentence, set(), "weak")
+    return data
+
+
+def fit_heads(data: HeadData, encoder: object, C: float = 2.0) -> SemanticHeads:
+    X = features(encoder.encode(data.texts), data.texts)  # type: ignore[attr-defined]
+    return SemanticHeads(TYPE_TARGETS, C=C).fit(X, np.asarray(data.labels))
+
+
+def merge(*parts: HeadData) -> HeadData:
+    out = HeadData()
+    for part in parts:
+        out.texts += part.texts
+        out.labels += part.labels
+        out.kinds += part.kinds
+    return out

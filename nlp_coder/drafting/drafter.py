@@ -151,4 +151,5 @@ def draft_answers(treaty: Treaty, codebook: Codebook, model: object = None) -> d
 
         answers = LearnedPredictor(model, codebook).apply(treaty, answers)
     calibration = model.extras.get("calibration") if model is not None else None
-    return reconcile(answers, codebook, calibration)
+    prior = model.prior if model is not None else None
+    return reconcile(answers, codebook, calibration, prior)

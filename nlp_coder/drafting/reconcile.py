@@ -19,6 +19,7 @@ from __future__ import annotations
 from nlp_coder.codesheet.answers import Evidence, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
 from nlp_coder.codesheet.implied import CONDITION_COLUMNS, TYPE_COLUMNS
+from nlp_coder.codesheet.prior import CodePrior
 from nlp_coder.predictors.base import Candidate
 
 TYPE_NAMES = {
@@ -103,11 +104,18 @@ def _describe_types(q18: SheetAnswer, added: dict[str, Evidence]) -> None:
 
 
 def reconcile(
-    answers: dict[int, SheetAnswer], codebook: Codebook, calibration: dict | None = None
+    answers: dict[int, SheetAnswer],
+    codebook: Codebook,
+    calibration: dict | None = None,
+    prior: CodePrior | None = None,
 ) -> dict[int, SheetAnswer]:
     """Adjust ``answers`` in place for consistency and return them. With a model's ``calibration`` (a
     monotone map fitted on out-of-treaty answers), each confidence becomes the probability that the answer
-    is right, and an answer needs review below the threshold that keeps 95% of those above it right."""
+    is right, and an answer needs review below the threshold that keeps 95% of those above it right.
+    With a ``prior`` learned from ATOP, each yes/no provision's evidence is weighed against how often
+    alliances of the treaty's era and kind have the provision."""
+    if prior is not None:
+        _weigh_by_prior(answers, codebook, prior)
     _complete_codes(answers, codebook)
     _obligations_and_conditions(answers)
     _terms(answers)
@@ -127,6 +135,38 @@ def reconcile(
         answer.confidence = round(answer.confidence, 2)
         answer.needs_review = bool(answer.needs_review) or answer.confidence < REVIEW_BELOW
     return answers
+
+
+def _weigh_by_prior(answers: dict[int, SheetAnswer], codebook: Codebook, prior: CodePrior) -> None:
+    """Bayes' rule on the odds: the prior odds of the provision (ATOP, given era and bilateral) times the
+    odds the evidence gives on its own (the answer's confidence, read as a 50:50 judgement). A Yes that
+    falls below even odds becomes No (its quote kept, flagged); a No for a common provision loses confidence.
+    """
+    year = answers[3].codes.get("begyr") if 3 in answers else None
+    bilateral = answers[4].codes.get("bilat") if 4 in answers else None
+    for number, answer in answers.items():
+        q = codebook.question(number)
+        if not q.has_yes_no or answer.yes_no not in ("yes", "no") or answer.source != "text":
+            continue
+        rates = [prior.p_nonzero(c, year, bilateral) for c in (q.implies.yes_nonzero or q.columns)]
+        known = [r for r in rates if r is not None]
+        if not known:
+            continue
+        p0 = min(max(max(known), 0.01), 0.99)
+        c = min(max(answer.confidence or 0.5, 0.01), 0.99)
+        evidence_odds = c / (1 - c) if answer.yes_no == "yes" else (1 - c) / c
+        odds = p0 / (1 - p0) * evidence_odds
+        p_yes = odds / (1 + odds)
+        if answer.yes_no == "yes" and p_yes < 0.5:
+            share = f"{p0:.0%}"
+            answer.answer = (
+                f"No (a cue was found, but too weak for a provision only {share} of such alliances have: "
+                f"check the quote). " + answer.answer
+            )
+            answer.yes_no = "no"
+            answer.codes = dict(q.implies.on_no)
+            answer.needs_review = True
+        answer.confidence = round(p_yes if answer.yes_no == "yes" else 1 - p_yes, 4)
 
 
 def _calibrated(calibration: dict, confidence: float) -> float:

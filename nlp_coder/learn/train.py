@@ -35,8 +35,10 @@ def train(
     winners, cv = select_winners(corpora, examples, atop_csv, cb)
     heads, semantic = fit_semantic(corpora, progress, clauses)
     priors = code_priors(atop_csv, cb)
+    prior = fit_code_prior(atop_csv, cb)
     calibration = fit_confidence(
-        corpora, examples, fitted, winners, priors, heads, semantic, atop_csv, cb, clauses
+        corpora, examples, fitted, winners, priors, heads, {"semantic": semantic, "prior": prior}, atop_csv, cb,
+        clauses,
     )
     data = {
         "manifests": [Path(m).name for m in manifests],
@@ -55,12 +57,23 @@ def train(
         winners=winners,
         cv=cv,
         heads=heads,
-        extras={"semantic": semantic, "calibration": calibration},
+        extras={"semantic": semantic, "calibration": calibration, **({"prior": prior} if prior else {})},
     )
 
 
+def fit_code_prior(atop_csv: Path | None, cb: Codebook) -> dict | None:
+    """The code prior fitted on every alliance of the ATOP dataset (None without the dataset)."""
+    from nlp_coder.codesheet.atop import load_atop
+    from nlp_coder.codesheet.prior import CodePrior
+
+    if atop_csv is None:
+        return None
+    rows = list(load_atop(atop_csv).values())
+    return CodePrior().fit(rows, cb.text_columns()).to_dict()
+
+
 def fit_confidence(
-    corpora, examples, fitted, winners, priors, heads, semantic, atop_csv, cb, clauses=None
+    corpora, examples, fitted, winners, priors, heads, extras, atop_csv, cb, clauses=None
 ) -> dict:
     """The confidence calibration, fitted on the out-of-treaty answers of the model being trained."""
     from nlp_coder.learn.calibrate import fit_calibration, out_of_treaty_points
@@ -75,7 +88,7 @@ def fit_confidence(
     parts = {
         "meta": meta,
         "heads": heads,
-        "extras": {"semantic": semantic},
+        "extras": {k: v for k, v in extras.items() if v},
         "idf": fitted["idf"],
         "classifiers": fitted["classifiers"],
     }

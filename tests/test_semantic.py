@@ -1,0 +1,246 @@
+"""The sentence encoder, the gate, the semantic heads, the reconciler's combining, calibration and the prior."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from nlp_coder.codesheet.answers import Evidence, SheetAnswer
+from nlp_coder.codesheet.codebook import load_codebook
+from nlp_coder.codesheet.prior import CodePrior
+from nlp_coder.drafting.reconcile import combine, reconcile
+from nlp_coder.errors import ConfigError, InputError
+from nlp_coder.learn import calibrate
+from nlp_coder.predictors.base import Candidate
+from nlp_coder.predictors.encoder import ENCODER_DIR, EncoderError, SentenceEncoder, default_encoder
+from nlp_coder.predictors.semantic import GATE, SemanticHeads, gated_units, load_concepts, sentence_proba
+from nlp_coder.text.treaty import treaty_from_text
+
+TYPES = ("defense", "offense", "neutral", "nonagg", "consul")
+
+
+def test_encoder_gives_unit_vectors_that_follow_meaning():
+    enc = default_encoder()
+    v = enc.encode(
+        [
+            "Should either State be attacked, the other shall help it with all its troops.",
+            "If one of the two countries suffers an armed assault, its partner will defend it by arms.",
+            "Import duties on woollen cloth shall be lowered by one third.",
+        ]
+    )
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_encoder_is_deterministic():
+    enc = default_encoder()
+    sentences = ["The Parties shall consult.", "Neither Party shall attack the other.", "Done at Ostmark."]
+    assert enc.encode(sentences).tobytes() == enc.encode(list(sentences)).tobytes()
+
+
+def test_a_changed_tokenizer_is_refused(tmp_path):
+    folder = tmp_path / "encoder"
+    shutil.copytree(ENCODER_DIR, folder)
+    tokenizer = folder / "tokenizer.json"
+    tokenizer.write_bytes(tokenizer.read_bytes().replace(b'"[UNK]"', b'"[UNKNOWN]"', 1))
+    with pytest.raises(EncoderError, match="changed"):
+        SentenceEncoder(folder)
+
+
+def test_a_changed_onnx_hash_is_refused(tmp_path):
+    folder = tmp_path / "encoder"
+    shutil.copytree(ENCODER_DIR, folder)
+    info = json.loads((folder / "encoder.json").read_text())
+    info["onnx_sha256"] = "0" * 64
+    (folder / "encoder.json").write_text(json.dumps(info))
+    with pytest.raises(EncoderError, match="hash mismatch"):
+        SentenceEncoder(folder)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If either Party is assailed by a third Power, the other shall stand by it.",
+        "The two Governments shall confer at once whenever their security is in danger.",
+        "Each Party shall remain neutral should the other be at war.",
+    ],
+)
+def test_the_gate_lets_promises_through(sentence):
+    assert GATE.search(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This Agreement shall enter into force on the thirtieth day after its signature.",
+        "Tariffs on fresh fruit shall be eliminated within five years.",
+        "No Party shall adopt measures in conflict with this Chapter.",
+    ],
+)
+def test_the_gate_keeps_trade_boilerplate_out(sentence):
+    assert not GATE.search(sentence)
+
+
+def test_gated_units_skip_the_preamble_and_the_title():
+    text = (
+        "TREATY OF PEACE AND WAR\n\nThe Parties, desiring peace and security, have agreed as follows:\n\n"
+        "Article 1\n\nShould either Party be attacked, the other shall come to its aid.\n\n"
+        "Article 2\n\nThis Treaty is concluded for ten years.\n"
+    )
+    treaty = treaty_from_text(text)
+    quotes = [s for _, _, s in gated_units(treaty)]
+    assert quotes == ["Should either Party be attacked, the other shall come to its aid."]
+
+
+def test_a_concepts_config_naming_an_unknown_concept_is_refused(tmp_path):
+    bad = tmp_path / "concepts.yaml"
+    bad.write_text("concepts:\n  attack: [attack]\npairs:\n  - [attack, help]\n")
+    with pytest.raises(ConfigError, match="pairs"):
+        load_concepts(bad)
+
+
+def test_heads_learn_and_keep_one_type_per_sentence():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6))
+    Y = np.zeros((200, 2), dtype=int)
+    Y[:, 0] = X[:, 0] > 0.5
+    Y[:, 1] = X[:, 1] > 0.5
+    heads = SemanticHeads(("a", "b")).fit(X, Y)
+    proba = sentence_proba(heads, np.array([[3.0, 0, 0, 0, 0, 0], [0, 3.0, 0, 0, 0, 0], [3.0, 2.5, 0, 0, 0, 0]]))
+    assert proba[0, 0] > 0.9 and proba[0, 1] == 0
+    assert proba[1, 1] > 0.9 and proba[1, 0] == 0
+    assert (proba[2] > 0).sum() == 1
+
+
+def q16(codes, confidence=0.8, quote="Article 1 text"):
+    full = {t: codes.get(t, 0) for t in TYPES}
+    ev = [Evidence(quote, "Article 1", 0, 10)] if any(full.values()) else []
+    return SheetAnswer(16, "x", None, full, evidence=ev, confidence=confidence, source="text")
+
+
+def semantic(scores, claim=0.8, veto=0.5):
+    quotes = {t: Evidence(f"sentence for {t}", "Article 2", 20 + i, 30 + i) for i, t in enumerate(TYPES)}
+    codes = {t: int(scores.get(t, 0.0) >= claim) for t in TYPES}
+    ev = [quotes[t] for t in TYPES if codes[t]]
+    answer = SheetAnswer(16, "", codes=codes, evidence=ev, source="text")
+    return Candidate("semantic.v1", answer, {t: scores.get(t, 0.0) for t in TYPES}, quotes, veto)
+
+
+def test_the_heads_add_a_type_the_cues_missed_and_q18_quotes_it():
+    cb = load_codebook()
+    q18 = SheetAnswer(18, "Defense (Article 1): “...”", evidence=[Evidence("x", "Article 1", 0, 10)])
+    candidates = {
+        16: [Candidate("obligations.v1", q16({"defense": 1})), semantic({"defense": 0.95, "nonagg": 0.9})],
+        18: [Candidate("obligations.v1", q18)],
+    }
+    answers = combine(candidates, cb)
+    assert answers[16].codes["defense"] == 1 and answers[16].codes["nonagg"] == 1
+    assert any(e.quote == "sentence for nonagg" for e in answers[16].evidence)
+    assert "Nonaggression (Article 2, semantic heads)" in answers[18].answer
+    assert answers[16].needs_review
+
+
+def test_the_heads_veto_a_cue_they_do_not_read_as_a_promise():
+    cb = load_codebook()
+    candidates = {16: [Candidate("obligations.v1", q16({"consul": 1})), semantic({"consul": 0.1})]}
+    answer = combine(candidates, cb)[16]
+    assert answer.codes["consul"] == 0
+    assert "consultation" in answer.answer and answer.needs_review
+
+
+def test_the_most_confident_candidate_wins_whatever_the_order():
+    cb = load_codebook()
+    weak = SheetAnswer(8, "No", "no", {"proadd": 0}, confidence=0.6, source="text")
+    strong = SheetAnswer(8, "Yes", "yes", {"proadd": 1}, confidence=0.9, source="text")
+    for order in ([weak, strong], [strong, weak]):
+        answers = combine({8: [Candidate(f"p{i}", a) for i, a in enumerate(order)]}, cb)
+        assert answers[8].answer == "Yes"
+
+
+def test_isotonic_calibration_is_monotone_and_sets_a_review_threshold():
+    conf = [0.5] * 40 + [0.7] * 40 + [0.9] * 40
+    right = [1] * 20 + [0] * 20 + [1] * 30 + [0] * 10 + [1] * 39 + [0] * 1
+    points = calibrate.Points(conf, right, ["t"] * len(conf))
+    fitted = calibrate.fit_calibration(points)
+    assert fitted["y"] == sorted(fitted["y"])
+    assert calibrate.apply(fitted, 0.9) > 0.95 > calibrate.apply(fitted, 0.7)
+    assert fitted["review_below"] == pytest.approx(calibrate.apply(fitted, 0.9), abs=1e-3)
+    assert calibrate.ece([0.9] * 10, [1] * 9 + [0]) == pytest.approx(0.0, abs=1e-9)
+    assert calibrate.ece([0.9] * 10, [0] * 10) == pytest.approx(0.9)
+
+
+def test_calibration_decides_confidence_and_review():
+    cb = load_codebook()
+    mapping = {"x": [0.0, 0.5, 1.0], "y": [0.1, 0.5, 0.99], "review_below": 0.9}
+    answers = {
+        8: SheetAnswer(8, "Yes", "yes", {"proadd": 1}, evidence=[Evidence("x")], confidence=1.0, source="text"),
+        9: SheetAnswer(9, "No", "no", {"futmem": 0}, confidence=0.5, source="text"),
+    }
+    reconcile(answers, cb, mapping)
+    assert answers[8].confidence == 0.99 and not answers[8].needs_review
+    assert answers[9].confidence == 0.5 and answers[9].needs_review
+
+
+def rows(n_with, n_without, column="specthrt", year=1950, bilat=1):
+    return [{"begyr": year, "bilat": bilat, column: 1}] * n_with + [
+        {"begyr": year, "bilat": bilat, column: 0}
+    ] * n_without
+
+
+def test_the_prior_learns_rates_by_era_and_shrinks_small_cells():
+    prior = CodePrior().fit(rows(2, 98) + rows(60, 40, year=1995, bilat=0), ["specthrt"])
+    assert prior.p_nonzero("specthrt", 1950, 1) < 0.1 < 0.5 < prior.p_nonzero("specthrt", 1995, 0)
+    assert 0.05 < prior.p_nonzero("specthrt") < 0.6  # unknown era: the overall rate
+    assert CodePrior.from_dict(json.loads(json.dumps(prior.to_dict()))).rates == prior.rates
+
+
+def test_a_weak_cue_for_a_rare_provision_is_not_claimed_but_a_strong_one_is():
+    cb = load_codebook()
+    prior = CodePrior().fit(rows(3, 97), ["specthrt"])
+    number = next(q.number for q in cb.questions if "specthrt" in q.columns)
+
+    def drafted(confidence):
+        return {
+            3: SheetAnswer(3, "1950", None, {"begyr": 1950}, confidence=0.9, source="text"),
+            number: SheetAnswer(
+                number, "Yes", "yes", {"specthrt": 1}, evidence=[Evidence("x")], confidence=confidence,
+                source="text",
+            ),
+        }
+
+    weak = reconcile(drafted(0.75), cb, prior=prior)[number]
+    assert weak.yes_no == "no" and weak.needs_review and weak.evidence
+    strong = reconcile(drafted(0.995), cb, prior=prior)[number]
+    assert strong.yes_no == "yes"
+
+
+def test_the_clause_bank_loads_with_its_splits_and_requirements():
+    from nlp_coder.learn.clauses import load_clauses
+
+    bank = load_clauses(ROOT / "corpora" / "clauses.jsonl")
+    train, test = bank["train"], bank["test"]
+    assert len(train) > len(test) > 0
+    assert not set(train["text"]) & set(test["text"])
+    rows_ = [*train, *test]
+    for t in TYPES:
+        assert sum(r["question"] == 16 and r["column"] == t and r["label"] == "positive" for r in rows_) >= 40
+    positives = sum(r["label"] == "positive" for r in rows_)
+    assert sum(r["label"] == "near_miss" for r in rows_) >= positives
+    others = {r["column"] for r in rows_ if r["question"] != 16}
+    for column in others:
+        assert sum(r["column"] == column and r["label"] == "positive" for r in rows_) >= 10, column
+
+
+def test_a_bad_clause_line_names_its_line(tmp_path):
+    from nlp_coder.learn.clauses import read_clauses
+
+    bad = tmp_path / "clauses.jsonl"
+    good = (ROOT / "tests" / "fixtures" / "clauses_small.jsonl").read_text().splitlines()[0]
+    bad.write_text(good + "\n" + good.replace('"question": 16', '"question": 35') + "\n")
+    with pytest.raises(InputError, match=r"clauses.jsonl:2: .*question 35"):
+        read_clauses(bad)

@@ -155,6 +155,10 @@ class ProvisionPredictor(RulePredictor):
     def fit(self, corpus: object = None) -> ProvisionPredictor:
         config = self.config or load_provisions()
         self.compiled_ = {q: [_CompiledCue(c) for c in qc.cues] for q, qc in config.questions.items()}
+        # one search per sentence and question: a sentence no cue's ``any`` reaches is skipped for all of them
+        self.prefilter_ = {
+            q: _alternation([p for c in qc.cues for p in c.any]) for q, qc in config.questions.items()
+        }
         self.config_ = config
         return self
 
@@ -164,8 +168,15 @@ class ProvisionPredictor(RulePredictor):
         return tuple(sorted(config.questions))
 
     def matches(self, treaty: Treaty, question: int) -> list[Match]:
-        """Every (cue, sentence) match for a question, in cue order then text order."""
-        units = sentence_units(treaty)
+        """Every (cue, sentence) match for a question, in cue order then text order; once per treaty."""
+        key = ("cue_matches", id(self), question)
+        if key not in treaty.cache:
+            treaty.cache[key] = self._matches(treaty, question)
+        return list(treaty.cache[key])
+
+    def _matches(self, treaty: Treaty, question: int) -> list[Match]:
+        prefilter = self.prefilter_[question]
+        units = [u for u in sentence_units(treaty) if prefilter is not None and prefilter.search(u[2])]
         found: list[Match] = []
         for compiled in self.compiled_[question]:
             for start, end, sentence, kind in units:

@@ -148,6 +148,8 @@ def _weigh_by_prior(answers: dict[int, SheetAnswer], codebook: Codebook, prior: 
         q = codebook.question(number)
         if not q.has_yes_no or answer.yes_no not in ("yes", "no") or answer.source != "text":
             continue
+        if not q.implies.on_no or any(q.implies.on_no.values()):
+            continue  # only where Yes means the provision is there (non-zero) and No that it is not
         rates = [prior.p_nonzero(c, year, bilateral) for c in (q.implies.yes_nonzero or q.columns)]
         known = [r for r in rates if r is not None]
         if not known:

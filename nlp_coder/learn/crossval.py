@@ -18,20 +18,29 @@ def draft_json(treaty, cb: Codebook, model: object) -> Scored:
 
 
 def cross_validated(
-    corpus: Corpus, treaties: list, atop_csv: Path | None, cb: Codebook, extra: list[Path], progress: bool
-) -> list[Scored]:
-    """Leave one treaty out: each treaty is drafted by a model trained on every other treaty."""
+    corpus: Corpus,
+    treaties: list,
+    atop_csv: Path | None,
+    cb: Codebook,
+    extra: list[Path],
+    progress: bool,
+    base: object = None,
+) -> tuple[list[Scored], list[Scored]]:
+    """Leave one treaty out: each treaty is drafted by a model whose passage classifiers were trained on
+    every other treaty; the semantic heads, prior and calibration are ``base``'s (a trained model: its heads
+    learn from the clause bank and trade agreements, never from these treaties). Also returns the same
+    drafts without the calibration, to show its effect (empty without one)."""
     from nlp_coder.learn.dataset import collect
 
     extra_corpora = [read_manifest(m) for m in extra]
     examples, _ = collect([corpus, *extra_corpora], atop_csv, cb, progress)
-    scored, _ = cross_validate(corpus, treaties, examples, atop_csv, cb)
-    return scored
+    scored, _, raw = cross_validate(corpus, treaties, examples, atop_csv, cb, base)
+    return scored, raw
 
 
 def cross_validate(
-    corpus: Corpus, treaties: list, examples: list, atop_csv: Path | None, cb: Codebook
-) -> tuple[list[Scored], dict[str, dict]]:
+    corpus: Corpus, treaties: list, examples: list, atop_csv: Path | None, cb: Codebook, base: object = None
+) -> tuple[list[Scored], dict[str, dict], list[Scored]]:
     """Leave-one-treaty-out drafts with the model on every target, and per target how often the model's
     and the rules' yes/no matched the held-out treaty's gold (the basis for choosing winners)."""
     from nlp_coder.learn.dataset import targets
@@ -42,7 +51,8 @@ def cross_validate(
     priors = code_priors(atop_csv, cb)
     all_targets = {t.name: t for t in targets(cb)}
     tally: dict[str, Counter] = {}
-    scored = []
+    scored: list[Scored] = []
+    raw: list[Scored] = []
     for entry, treaty in zip(corpus.entries, treaties, strict=True):
         fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
         meta = {
@@ -50,8 +60,13 @@ def cross_validate(
             "targets": {t: {"winner": "model"} for t in fitted["classifiers"]},
             "code_priors": priors,
         }
-        model = Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"])
+        heads = getattr(base, "heads", None)
+        extras = dict(getattr(base, "extras", {}) or {})
+        model = Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"], heads, extras)
         scored.append(draft_json(treaty, cb, model))
+        if "calibration" in extras:
+            extras.pop("calibration")
+            raw.append(draft_json(treaty, cb, Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"], heads, extras)))
         gold = gold_codes(entry, atop_csv, cb)
         if not gold:
             continue
@@ -76,4 +91,4 @@ def cross_validate(
         for name, c in sorted(tally.items())
         if c["n"]
     }
-    return scored, per_target
+    return scored, per_target, raw

@@ -113,13 +113,24 @@ def evaluate(
         systems["drafts"] = _read_drafts(drafts, corpus, treaties)
     else:
         use_cv = cv if cv is not None else len(corpus.entries) <= CV_MAX_TREATIES
-        if use_cv:
-            systems["model"] = cross_validated(corpus, treaties, atop_csv, cb, train_extra or [], progress)
-        else:
-            from nlp_coder.predictors.model import load_model
+        from nlp_coder.predictors.model import load_model
 
-            model = load_model(model_path)
+        model = load_model(model_path)
+        if use_cv:
+            systems["model"], raw = cross_validated(
+                corpus, treaties, atop_csv, cb, train_extra or [], progress, model
+            )
+        else:
             systems["model"] = [draft_json(t, cb, model) for t in treaties]
+            raw = []
+            if "calibration" in model.extras:
+                import dataclasses
+
+                extras = {k: v for k, v in model.extras.items() if k != "calibration"}
+                uncalibrated = dataclasses.replace(model, extras=extras)
+                raw = [draft_json(t, cb, uncalibrated) for t in treaties]
+        if raw:
+            systems["uncalibrated"] = raw
         systems["rules"] = [draft_json(t, cb, None) for t in treaties]
     if atop_csv is not None:
         prior = majority_prior(atop_csv, columns)

@@ -145,7 +145,7 @@ def select_winners(
     if len(gold_entries) < 3:
         return {}, {}
     subset = _Corpus(corpora[0].manifest, gold_entries)
-    _, per_target = cross_validate(
+    _, per_target, _ = cross_validate(
         subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb
     )
     winners = {t: ("model" if r["model_acc"] > r["rules_acc"] else "rules") for t, r in per_target.items()}

@@ -1,0 +1,75 @@
+"""Literal prefilters for cue patterns: the words a pattern cannot match without.
+
+For a regular expression, ``required`` finds a set of lowercase strings such that every match contains one
+of them (from the parsed pattern: a run of literal characters, or one run per branch of an alternation), or
+None when it finds none. A sentence that contains none of a cue's strings cannot match the cue, so the
+pattern need not be run on it; the answer is the same, only faster. Case folding outside ASCII (the long s,
+the Kelvin sign) can make a case-insensitive match without the lowercase literal, so non-ASCII sentences are
+never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as _c
+import re._parser as _p
+
+MIN_LITERAL = 3  # shorter runs ("UN") would pass almost every sentence
+
+
+def required(pattern: str) -> frozenset[str] | None:
+    """Lowercase strings, one of which is in every match of ``pattern`` (case-insensitive); or None."""
+    try:
+        tree = _p.parse(pattern, re.I)
+    except re.error:
+        return None
+    found = _sequence(list(tree))
+    return frozenset(found) if found else None
+
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The more selective requirement: longer shortest string, then fewer strings."""
+    if not b:
+        return a
+    if not a:
+        return b
+    key_a, key_b = (min(map(len, a)), -len(a)), (min(map(len, b)), -len(b))
+    return b if key_b > key_a else a
+
+
+def _sequence(items: list) -> set[str] | None:
+    best: set[str] | None = None
+    run = ""
+    for op, av in items:
+        if op is _c.LITERAL:
+            run += chr(av).lower()
+            continue
+        best = _better(best, {run} if len(run) >= MIN_LITERAL else None)
+        run = ""
+        if op is _c.SUBPATTERN:
+            best = _better(best, _sequence(list(av[3])))
+        elif op is _c.BRANCH:
+            branches = [_sequence(list(b)) for b in av[1]]
+            if all(branches):
+                best = _better(best, set().union(*branches))  # type: ignore[arg-type]
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            best = _better(best, _sequence(list(av[2])))
+        elif op is _c.ATOMIC_GROUP:
+            best = _better(best, _sequence(list(av)))
+    return _better(best, {run} if len(run) >= MIN_LITERAL else None)
+
+
+def any_required(patterns: list[str]) -> frozenset[str] | None:
+    """For "one of ``patterns`` matches": the union of their requirements (None if one has none)."""
+    out: set[str] = set()
+    for pattern in patterns:
+        found = required(pattern)
+        if found is None:
+            return None
+        out |= found
+    return frozenset(out)
+
+
+def may_match(literals: frozenset[str] | None, lowered: str, ascii_only: bool) -> bool:
+    """False only when the sentence (``lowered``) certainly cannot match."""
+    return literals is None or not ascii_only or any(lit in lowered for lit in literals)

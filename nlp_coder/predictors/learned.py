@@ -68,17 +68,16 @@ class LearnedPredictor:
         return Evidence(treaty.text[s:e], part.label if part else None, s, e)
 
     def _type(self, treaty: Treaty, q16: SheetAnswer, target: str, p: float, start: int, end: int) -> None:
-        says = int(p >= 0.5)
-        if q16.codes.get(target) != says:
-            q16.codes[target] = says
-            q16.needs_review = True
-            q16.confidence = min(q16.confidence or 1.0, max(p, 1 - p))
-            if says:
-                q16.evidence.append(self._evidence(treaty, start, end))
-            labels = [
-                o.label for o in self.codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)
-            ]
-            q16.answer = ", ".join(labels) if labels else "None"
+        """Adds a type the classifier finds; it never removes one (the cues and the heads found those on
+        evidence of their own, and the heads' veto is what drops a cue's type)."""
+        if p < 0.5 or q16.codes.get(target):
+            return
+        q16.codes[target] = 1
+        q16.needs_review = True
+        q16.confidence = min(q16.confidence or 1.0, p)
+        q16.evidence.append(self._evidence(treaty, start, end))
+        labels = [o.label for o in self.codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)]
+        q16.answer = ", ".join(labels) if labels else "None"
 
     def _yes_no(self, treaty: Treaty, rules: SheetAnswer, p: float, start: int, end: int) -> SheetAnswer:
         q = self.codebook.question(rules.question)

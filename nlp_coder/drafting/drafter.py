@@ -12,7 +12,7 @@ from nlp_coder import __version__
 from nlp_coder.codesheet.answers import Sheet, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook, load_codebook
 from nlp_coder.codesheet.sheet import render_sheet
-from nlp_coder.drafting.reconcile import combine, reconcile
+from nlp_coder.drafting.reconcile import combine, reconcile, veto_types
 from nlp_coder.predictors import rules_drafter
 from nlp_coder.text.treaty import Treaty
 
@@ -139,6 +139,7 @@ def draft_answers(treaty: Treaty, codebook: Codebook, model: object = None) -> d
     """Every predictor's candidates (the rules; with a model, its semantic heads), combined by the
     reconciler; then the learned passage classifiers where they won; then the consistency rules."""
     candidates = rules_drafter(codebook).candidates(treaty)
+    semantic = None
     if model is not None:
         from nlp_coder.predictors.learned import SemanticPredictor
 
@@ -150,6 +151,7 @@ def draft_answers(treaty: Treaty, codebook: Codebook, model: object = None) -> d
         from nlp_coder.predictors.learned import LearnedPredictor
 
         answers = LearnedPredictor(model, codebook).apply(treaty, answers)
+        veto_types(answers, semantic, codebook)
     calibration = model.extras.get("calibration") if model is not None else None
     prior = model.prior if model is not None else None
     return reconcile(answers, codebook, calibration, prior)

@@ -92,6 +92,29 @@ def _combine_types(
     return answer, added
 
 
+def veto_types(answers: dict[int, SheetAnswer], semantic: Candidate | None, codebook: Codebook) -> None:
+    """After the passage classifiers have added types: a type the heads score below their veto on every
+    sentence is dropped from Q16 whoever claimed it (quote kept, flagged), as for the cues' types."""
+    q16 = answers.get(16)
+    if q16 is None or semantic is None:
+        return
+    doubted = [
+        c for c in TYPE_COLUMNS if q16.codes.get(c) and semantic.scores.get(c, 0.0) < semantic.veto
+    ]
+    if not doubted:
+        return
+    for c in doubted:
+        q16.codes[c] = 0
+    names = ", ".join(TYPE_NAMES[c] for c in doubted)
+    labels = [o.label for o in codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)]
+    q16.answer = (
+        f"{', '.join(labels) if labels else 'None'} (the passage classifiers also found {names}, but the "
+        "semantic heads do not read it as a promise: check)"
+    )
+    q16.confidence = min(q16.confidence or 1.0, *(1.0 - semantic.scores.get(c, 0.0) for c in doubted))
+    q16.needs_review = True
+
+
 def _describe_types(q18: SheetAnswer, added: dict[str, Evidence]) -> None:
     """Q18 names every claimed type with a quote: the types found only by the heads are added to it."""
     lines = [line for line in q18.answer.splitlines() if line] if q18.evidence else []

@@ -184,3 +184,15 @@ def jsonl_objects(path: Path, what: str, shape: str, bare: bool = False) -> Iter
             example = shape if bare else f"({shape})"
             raise InputError(f"{path}:{n}: each line must be a JSON object {example}, not {kind_of(row)}")
         yield n, row
+
+
+def validated_yaml(path: Path, schema: type, what: str) -> object:
+    """A YAML config read and checked against a pydantic ``schema``; ConfigError names the file and the
+    first problem."""
+    raw = read_yaml(path, what)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a {what} must be a mapping, not {kind_of(raw)}")
+    try:
+        return schema.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {first_problem(exc, schema.model_fields)}") from exc

@@ -21,14 +21,7 @@ from nlp_coder.codesheet.codebook import Codebook
 from nlp_coder.codesheet.implied import CONDITION_COLUMNS, TYPE_COLUMNS
 from nlp_coder.codesheet.prior import CodePrior
 from nlp_coder.predictors.base import Candidate
-
-TYPE_NAMES = {
-    "defense": "defense",
-    "offense": "offense",
-    "neutral": "neutrality",
-    "nonagg": "nonaggression",
-    "consul": "consultation",
-}
+from nlp_coder.predictors.obligations import TYPE_NAMES
 
 REVIEW_BELOW = 0.9
 CONFLICT_PENALTY = 0.15

@@ -17,10 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from nlp_coder.configfile import check_regex, first_problem, read_yaml
-from nlp_coder.errors import ConfigError
+from nlp_coder.configfile import check_regex, validated_yaml
 from nlp_coder.paths import CONFIG_DIR
 from nlp_coder.text.treaty import Treaty
 
@@ -98,11 +97,7 @@ def _default_concepts() -> Concepts:
 
 
 def _load_concepts(path: Path) -> Concepts:
-    raw = read_yaml(path, "concepts config")
-    try:
-        return Concepts(ConceptConfig.model_validate(raw))
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: {first_problem(exc, ConceptConfig.model_fields)}") from exc
+    return Concepts(validated_yaml(path, ConceptConfig, "concepts config"))  # type: ignore[arg-type]
 
 
 def features(embeddings: np.ndarray, sentences: list[str], concepts: Concepts | None = None) -> np.ndarray:

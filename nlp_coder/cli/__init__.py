@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlp_coder.cli import codesheet, draft, learning  # noqa: F401  (each module registers its commands)
+from nlp_coder.cli import codesheet, draft, learning, review  # noqa: F401  (each module registers its commands)
 from nlp_coder.cli.common import app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,77 @@
+"""Running the review app on this machine: the socket is bound first (a port in use is one clear error), then
+the URL with its token is printed, as Jupyter does, and uvicorn serves until Ctrl-C."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from nlp_coder.review.guard import new_token
+from nlp_coder.review.store import ReviewError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8400
+
+
+def is_local(host: str) -> bool:
+    """True for the loopback addresses (127.0.0.0/8, ::1) and ``localhost``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, token_given: bool) -> None:
+    """Serving beyond this machine needs a token chosen by the user, never a printed random one alone."""
+    if not is_local(host) and not token_given:
+        raise ReviewError(
+            f"--host {host} makes the review reachable from other machines; give --token (or NLP_CODER_TOKEN) "
+            "to do so, or keep the default 127.0.0.1"
+        )
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: any free port)."""
+    address = "127.0.0.1" if host == "localhost" else host.strip("[]")
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((address, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ReviewError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    return sock
+
+
+def url(host: str, port: int, token: str) -> str:
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    return f"http://{shown}:{port}/?token={quote(token, safe='')}"
+
+
+def serve(
+    db: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    token: str | None = None,
+    blind: bool = False,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Serve the review of ``db`` until interrupted; ``announce`` gets the URL to open once the port is bound."""
+    import uvicorn
+
+    from nlp_coder.review.app import create_app
+
+    check_host(host, bool(token))
+    token = token or new_token()
+    app = create_app(db, token, blind)
+    sock = bind(host, port)
+    announce(url(host, sock.getsockname()[1], token))
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -4,6 +4,7 @@ naming the file (and line) when a file cannot be read, is binary, or does not fi
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -91,10 +92,18 @@ def _nesting_bound(text: str) -> int:
     return deepest + lead
 
 
-def check_regex(pattern: str) -> str:
-    """``pattern`` itself if it compiles; ValueError (for pydantic validators) naming it if not."""
+@functools.cache
+def compiled_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile``, once per process for each pattern (``re``'s own cache holds only 512, fewer than the
+    cue configs have)."""
+    return re.compile(pattern, flags)
+
+
+def check_regex(pattern: str, flags: int = 0) -> str:
+    """``pattern`` itself if it compiles; ValueError (for pydantic validators) naming it if not. The compiled
+    pattern is kept (``compiled_regex``), so the code that uses it does not compile it again."""
     try:
-        re.compile(pattern)
+        compiled_regex(pattern, flags)
     except re.error as exc:
         raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
     return pattern

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLE, TREATIES
 from nlp_coder.codesheet.codebook import load_codebook
-from nlp_coder.predictors.literals import any_required, required
+from nlp_coder.predictors.literals import LiteralIndex, any_required, may_match, required
 from nlp_coder.predictors.obligations import DEFAULT_OBLIGATIONS
 from nlp_coder.predictors.provisions import Match, ProvisionPredictor, load_provisions, sentence_units
 from nlp_coder.text.treaty import load_treaty, treaty_from_text
@@ -52,3 +54,18 @@ def test_required_literals():
     assert all(len(x) >= 3 for x in required(r"\b(attack|aggression)\b"))
     assert required(r"(?-i:\bUN\b)") is None
     assert any_required([r"\bconsult", r"\bUN\b"]) is None
+
+
+WORDS = st.sampled_from(["attack", "the ", "ſecurity", "aid", "consult", "x", "\x00", " ", "Attack", "tack"])
+SENTENCES = st.lists(WORDS, max_size=6).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SENTENCES, max_size=8), st.none() | st.frozensets(WORDS.filter(lambda w: w.strip()), max_size=3))
+def test_literal_index_picks_exactly_the_sentences_that_may_match(sentences, literals):
+    lowered = [s.lower() for s in sentences]
+    index = LiteralIndex(lowered, [s.isascii() for s in sentences])
+    expected = [k for k, s in enumerate(sentences) if may_match(literals, s.lower(), s.isascii())]
+    if literals is not None and any("\x00" in lit for lit in literals):
+        return  # the index's separator: no literal from a pattern holds it
+    assert list(index.candidates(literals)) == expected

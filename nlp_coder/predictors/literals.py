@@ -10,13 +10,17 @@ never skipped.
 
 from __future__ import annotations
 
+import functools
 import re
 import re._constants as _c
 import re._parser as _p
+from bisect import bisect_right
+from collections.abc import Sequence
 
 MIN_LITERAL = 3  # shorter runs ("UN") would pass almost every sentence
 
 
+@functools.cache
 def required(pattern: str) -> frozenset[str] | None:
     """Lowercase strings, one of which is in every match of ``pattern`` (case-insensitive); or None."""
     try:
@@ -73,3 +77,51 @@ def any_required(patterns: list[str]) -> frozenset[str] | None:
 def may_match(literals: frozenset[str] | None, lowered: str, ascii_only: bool) -> bool:
     """False only when the sentence (``lowered``) certainly cannot match."""
     return literals is None or not ascii_only or any(lit in lowered for lit in literals)
+
+
+class LiteralIndex:
+    """Which sentences of a treaty contain each literal, found by one scan of the treaty's lowercase text per
+    literal (not one test per sentence and cue), and shared by every cue that needs the literal.
+
+    ``candidates(literals)`` gives, in text order, exactly the sentences for which ``may_match`` is true.
+    """
+
+    SEPARATOR = "\x00"  # between sentences: no literal contains it, so no hit spans two sentences
+
+    def __init__(self, lowered: Sequence[str], ascii_only: Sequence[bool]):
+        self._text = self.SEPARATOR.join(lowered)
+        self._starts: list[int] = []
+        position = 0
+        for sentence in lowered:
+            self._starts.append(position)
+            position += len(sentence) + 1
+        self._every = range(len(lowered))
+        self._never_skipped = frozenset(i for i, a in enumerate(ascii_only) if not a)
+        self._hits: dict[str, frozenset[int]] = {}
+        self._candidates: dict[frozenset[str], list[int]] = {}
+
+    def sentences_with(self, literal: str) -> frozenset[int]:
+        """The indices of the sentences that contain ``literal``."""
+        hits = self._hits.get(literal)
+        if hits is None:
+            found: set[int] = set()
+            find, starts, n = self._text.find, self._starts, len(self._starts)
+            at = find(literal)
+            while at != -1:
+                k = bisect_right(starts, at) - 1
+                found.add(k)
+                at = find(literal, starts[k + 1]) if k + 1 < n else -1
+            hits = self._hits[literal] = frozenset(found)
+        return hits
+
+    def candidates(self, literals: frozenset[str] | None) -> Sequence[int]:
+        """The sentences a pattern with these required literals may match, in text order."""
+        if literals is None:
+            return self._every
+        out = self._candidates.get(literals)
+        if out is None:
+            found = set(self._never_skipped)
+            for literal in literals:
+                found |= self.sentences_with(literal)
+            out = self._candidates[literals] = sorted(found)
+        return out

@@ -18,11 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from nlp_coder.codesheet.answers import Evidence, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
-from nlp_coder.configfile import check_regex, first_problem, kind_of, read_yaml
+from nlp_coder.configfile import check_regex, compiled_regex, first_problem, kind_of, read_yaml
 from nlp_coder.errors import ConfigError
 from nlp_coder.paths import CONFIG_DIR
 from nlp_coder.predictors.base import RulePredictor
-from nlp_coder.predictors.literals import any_required, may_match
+from nlp_coder.predictors.literals import LiteralIndex, required
 from nlp_coder.text.treaty import Treaty
 
 DEFAULT_PROVISIONS = CONFIG_DIR / "provisions.yaml"
@@ -46,7 +46,7 @@ class Cue(BaseModel):
     @field_validator("any", "all", "none")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        return [check_regex(p) for p in patterns]
+        return [check_regex(p, re.I) for p in patterns]
 
 
 class Absent(BaseModel):
@@ -78,28 +78,34 @@ class Match:
     end: int
 
 
-def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
-    """One compiled pattern that matches where any of ``patterns`` does (one search instead of many)."""
-    if not patterns:
-        return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
-
-
 class _CompiledCue:
+    """A cue's patterns, compiled once, each with the literals it cannot match without."""
+
     def __init__(self, cue: Cue):
         self.cue = cue
-        self.any = _alternation(cue.any)
-        self.all = [re.compile(p, re.I) for p in cue.all]
-        self.none = _alternation(cue.none)
-        self.literals = any_required(cue.any)
+        self.any = [(compiled_regex(p, re.I), required(p)) for p in cue.any]
+        self.all = [compiled_regex(p, re.I) for p in cue.all]
+        self.none = [compiled_regex(p, re.I) for p in cue.none]
 
     def matches(self, sentence: str) -> bool:
-        return (
-            self.any is not None
-            and self.any.search(sentence) is not None
-            and all(p.search(sentence) for p in self.all)
-            and (self.none is None or self.none.search(sentence) is None)
-        )
+        """Whether the cue matches one sentence: one of ``any``, all of ``all`` and none of ``none``."""
+        return any(p.search(sentence) for p, _ in self.any) and self._holds(sentence)
+
+    def _holds(self, sentence: str) -> bool:
+        return all(p.search(sentence) for p in self.all) and not any(p.search(sentence) for p in self.none)
+
+    def sentences(self, units: list[tuple[int, int, str, str | None]], index: LiteralIndex) -> list[int]:
+        """The units the cue matches, in text order: each ``any`` pattern is tried only on the sentences
+        that contain one of its literals, and a sentence it matches is not tried again."""
+        skip_preamble = not self.cue.preamble
+        hit: set[int] = set()
+        for pattern, literals in self.any:
+            for k in index.candidates(literals):
+                if k in hit or (skip_preamble and units[k][3] == "preamble"):
+                    continue
+                if pattern.search(units[k][2]):
+                    hit.add(k)
+        return [k for k in sorted(hit) if self._holds(units[k][2])]
 
 
 def load_provisions(path: str | Path | None = None) -> ProvisionConfig:
@@ -131,18 +137,14 @@ def sentence_units(treaty: Treaty) -> list[tuple[int, int, str, str | None]]:
     return cached
 
 
-def lowered_units(treaty: Treaty) -> list[tuple[tuple[int, int, str, str | None], str, bool]]:
-    """Each sentence unit with its lowercase form and whether it is ASCII (for the literal prefilters)."""
-    cached = treaty.cache.get("lowered_units")
+def literal_index(treaty: Treaty) -> LiteralIndex:
+    """The treaty's sentence units indexed by the literals the cues need (built once per treaty)."""
+    cached = treaty.cache.get("literal_index")
     if cached is None:
-        cached = treaty.cache["lowered_units"] = [(u, u[2].lower(), u[2].isascii()) for u in sentence_units(treaty)]
+        units = sentence_units(treaty)
+        lowered = [u[2].lower() for u in units]
+        cached = treaty.cache["literal_index"] = LiteralIndex(lowered, [u[2].isascii() for u in units])
     return cached
-
-
-def _union(literals: list[frozenset[str] | None]) -> frozenset[str] | None:
-    if any(lits is None for lits in literals):
-        return None
-    return frozenset().union(*literals)  # type: ignore[arg-type]
 
 
 def _sentence_units(treaty: Treaty) -> list[tuple[int, int, str, str | None]]:
@@ -171,9 +173,8 @@ class ProvisionPredictor(RulePredictor):
     def fit(self, corpus: object = None) -> ProvisionPredictor:
         config = self.config or load_provisions()
         self.compiled_ = {q: [_CompiledCue(c) for c in qc.cues] for q, qc in config.questions.items()}
-        # literal prefilters: a sentence without any of a question's required words is skipped for all its
-        # cues, and within a question for each cue whose words it lacks (same matches, far fewer searches)
-        self.prefilter_ = {q: _union([c.literals for c in cues]) for q, cues in self.compiled_.items()}
+        # literal prefilters: each cue is tried only on the sentences that contain one of the words it cannot
+        # match without (same matches, far fewer searches; see literals.LiteralIndex)
         self.config_ = config
         return self
 
@@ -190,19 +191,10 @@ class ProvisionPredictor(RulePredictor):
         return list(treaty.cache[key])
 
     def _matches(self, treaty: Treaty, question: int) -> list[Match]:
-        prefilter = self.prefilter_[question]
-        units = [
-            (u, lowered, ascii_only)
-            for u, lowered, ascii_only in lowered_units(treaty)
-            if may_match(prefilter, lowered, ascii_only)
-        ]
+        units, index = sentence_units(treaty), literal_index(treaty)
         found: list[Match] = []
         for compiled in self.compiled_[question]:
-            for (start, end, sentence, kind), lowered, ascii_only in units:
-                if kind == "preamble" and not compiled.cue.preamble:
-                    continue
-                if may_match(compiled.literals, lowered, ascii_only) and compiled.matches(sentence):
-                    found.append(Match(compiled.cue, start, end))
+            found += [Match(compiled.cue, units[k][0], units[k][1]) for k in compiled.sentences(units, index)]
         return found
 
     def predict(self, treaty: Treaty) -> dict[int, SheetAnswer]:

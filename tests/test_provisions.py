@@ -412,6 +412,29 @@ def test_config_codes_are_valid(codebook):
         assert len({cue.id for cue in qc.cues}) == len(qc.cues), f"Q{number}: duplicate cue ids"
 
 
+@pytest.mark.parametrize("name", ["provisions.yaml", "obligations.yaml"])
+def test_every_shipped_pattern_compiles(name, tmp_path):
+    """The shipped cue configs are read without compiling every pattern (each is compiled when a treaty first
+    needs it); this is where all of them are checked, as they would be in a user's copy."""
+    from nlp_coder.paths import CONFIG_DIR
+
+    copy = tmp_path / name
+    copy.write_bytes((CONFIG_DIR / name).read_bytes())
+    checked, shipped = load_provisions(copy), load_provisions(CONFIG_DIR / name)
+    assert checked == shipped and sum(len(q.cues) for q in checked.questions.values()) >= 9
+
+
+def test_a_broken_pattern_in_a_shipped_config_is_a_config_error():
+    from nlp_coder.errors import ConfigError
+    from nlp_coder.predictors.provisions import Cue, _CompiledCue
+
+    cue = Cue.model_validate(
+        {"id": "x", "summary": "x", "any": ["attack"], "none": ["("]}, context={"shipped": True}
+    )
+    with pytest.raises(ConfigError, match="pattern '\\(' is not a valid regular expression"):
+        _CompiledCue(cue).matches("an armed attack")
+
+
 def test_enough_questions_are_tested():
     assert len({q for q, _, _ in POSITIVE} & {q for q, _ in NEAR_MISS}) >= 25
 

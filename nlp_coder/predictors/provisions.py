@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from nlp_coder.codesheet.answers import Evidence, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
@@ -45,7 +45,9 @@ class Cue(BaseModel):
 
     @field_validator("any", "all", "none")
     @classmethod
-    def _compiles(cls, patterns: list[str]) -> list[str]:
+    def _compiles(cls, patterns: list[str], info: ValidationInfo) -> list[str]:
+        if info.context and info.context.get("shipped"):
+            return patterns  # compiled when first needed; the test suite compiles every shipped pattern
         return [check_regex(p, re.I) for p in patterns]
 
 
@@ -78,21 +80,30 @@ class Match:
     end: int
 
 
+def _regex(pattern: str) -> re.Pattern[str]:
+    """A cue pattern, compiled on first use (once per process)."""
+    try:
+        return compiled_regex(pattern, re.I)
+    except re.error as exc:
+        raise ConfigError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+
+
 class _CompiledCue:
-    """A cue's patterns, compiled once, each with the literals it cannot match without."""
+    """A cue's patterns, each with the literals it cannot match without; a pattern is compiled the first time
+    a sentence has its literals (most cues never meet one in a given treaty)."""
 
     def __init__(self, cue: Cue):
         self.cue = cue
-        self.any = [(compiled_regex(p, re.I), required(p)) for p in cue.any]
-        self.all = [compiled_regex(p, re.I) for p in cue.all]
-        self.none = [compiled_regex(p, re.I) for p in cue.none]
+        self.any = [(p, required(p)) for p in cue.any]
 
     def matches(self, sentence: str) -> bool:
         """Whether the cue matches one sentence: one of ``any``, all of ``all`` and none of ``none``."""
-        return any(p.search(sentence) for p, _ in self.any) and self._holds(sentence)
+        return any(_regex(p).search(sentence) for p, _ in self.any) and self._holds(sentence)
 
     def _holds(self, sentence: str) -> bool:
-        return all(p.search(sentence) for p in self.all) and not any(p.search(sentence) for p in self.none)
+        return all(_regex(p).search(sentence) for p in self.cue.all) and not any(
+            _regex(p).search(sentence) for p in self.cue.none
+        )
 
     def sentences(self, units: list[tuple[int, int, str, str | None]], index: LiteralIndex) -> list[int]:
         """The units the cue matches, in text order: each ``any`` pattern is tried only on the sentences
@@ -100,31 +111,36 @@ class _CompiledCue:
         skip_preamble = not self.cue.preamble
         hit: set[int] = set()
         for pattern, literals in self.any:
-            for k in index.candidates(literals):
-                if k in hit or (skip_preamble and units[k][3] == "preamble"):
-                    continue
-                if pattern.search(units[k][2]):
-                    hit.add(k)
+            todo = [
+                k
+                for k in index.candidates(literals)
+                if k not in hit and not (skip_preamble and units[k][3] == "preamble")
+            ]
+            if todo:
+                search = _regex(pattern).search
+                hit.update(k for k in todo if search(units[k][2]))
         return [k for k in sorted(hit) if self._holds(units[k][2])]
 
 
 def load_provisions(path: str | Path | None = None) -> ProvisionConfig:
-    return _default() if path is None else _load(Path(path))
+    """A cue config: a shipped one is read once per process, another each time, with every pattern checked."""
+    p = DEFAULT_PROVISIONS if path is None else Path(path)
+    return _shipped(p) if p.parent == CONFIG_DIR else _load(p)
 
 
-@lru_cache(maxsize=1)
-def _default() -> ProvisionConfig:
-    return _load(DEFAULT_PROVISIONS)
+@cache
+def _shipped(path: Path) -> ProvisionConfig:
+    return _load(path, shipped=True)
 
 
-def _load(path: Path) -> ProvisionConfig:
+def _load(path: Path, shipped: bool = False) -> ProvisionConfig:
     raw = read_yaml(path, "provisions config")
     if not isinstance(raw, dict):
         raise ConfigError(
             f"{path}: a provisions config must be a mapping with 'questions', not {kind_of(raw)}"
         )
     try:
-        return ProvisionConfig.model_validate(raw)
+        return ProvisionConfig.model_validate(raw, context={"shipped": shipped})
     except ValidationError as exc:
         raise ConfigError(f"{path}: {first_problem(exc, ProvisionConfig.model_fields)}") from exc
 

@@ -21,70 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nlp_coder.errors import NlpCoderError
+from nlp_coder.review.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, statements
 
-APPLICATION_ID = 0x4E4C4352  # "NLCR": an nlp-coder review database
 BUSY_SECONDS = 10.0  # how long a write waits for another one to finish
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: treaties, the draft's answers, the answers as reviewed, the history of changes
-    f"""
-    PRAGMA application_id = {APPLICATION_ID};
-    CREATE TABLE treaty (
-        id INTEGER PRIMARY KEY,
-        path TEXT NOT NULL,
-        title TEXT NOT NULL,
-        text TEXT NOT NULL,
-        text_sha256 TEXT NOT NULL UNIQUE,
-        parts TEXT NOT NULL,
-        model TEXT NOT NULL,
-        added_at TEXT NOT NULL
-    );
-    CREATE TABLE draft (
-        treaty_id INTEGER NOT NULL REFERENCES treaty (id),
-        question INTEGER NOT NULL CHECK (question BETWEEN 1 AND 61),
-        answer TEXT NOT NULL,
-        yes_no TEXT,
-        codes TEXT NOT NULL,
-        evidence TEXT NOT NULL,
-        confidence REAL,
-        needs_review INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        PRIMARY KEY (treaty_id, question)
-    );
-    CREATE TABLE answer (
-        treaty_id INTEGER NOT NULL REFERENCES treaty (id),
-        question INTEGER NOT NULL CHECK (question BETWEEN 1 AND 61),
-        answer TEXT NOT NULL,
-        codes TEXT NOT NULL,
-        evidence TEXT NOT NULL,
-        comment TEXT NOT NULL DEFAULT '',
-        status TEXT NOT NULL CHECK (status IN ('draft', 'reviewed')),
-        version INTEGER NOT NULL CHECK (version >= 1),
-        coder TEXT,
-        PRIMARY KEY (treaty_id, question),
-        FOREIGN KEY (treaty_id, question) REFERENCES draft (treaty_id, question)
-    );
-    CREATE TABLE history (
-        id INTEGER PRIMARY KEY,
-        treaty_id INTEGER NOT NULL REFERENCES treaty (id),
-        question INTEGER NOT NULL,
-        version INTEGER NOT NULL,
-        coder TEXT NOT NULL,
-        at TEXT NOT NULL,
-        before TEXT NOT NULL,
-        after TEXT NOT NULL,
-        comment TEXT NOT NULL,
-        blind INTEGER NOT NULL DEFAULT 0,
-        UNIQUE (treaty_id, question, version)
-    );
-    CREATE INDEX history_by_coder ON history (coder, treaty_id, question);
-    CREATE TRIGGER history_is_append_only_update BEFORE UPDATE ON history
-    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-    CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
-    BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class ReviewError(NlpCoderError):
@@ -170,6 +109,7 @@ def open_store(path: str | Path, create: bool = False) -> Store:
         )
     except sqlite3.Error as exc:
         raise ReviewError(f"{p}: cannot open the review database ({exc})") from None
+    conn.row_factory = sqlite3.Row
     store = Store(conn, p)
     try:
         store._prepare(new=not exists)
@@ -225,7 +165,7 @@ class Store:
             with self.write():
                 if self._value("PRAGMA user_version") >= number:
                     continue
-                for statement in _statements(script):
+                for statement in statements(script):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
 
@@ -249,41 +189,15 @@ class Store:
             known = self.find(record.text_sha256)
             if known is not None:
                 return known, False
-            cursor = conn.execute(
-                "INSERT INTO treaty (path, title, text, text_sha256, parts, model, added_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.path,
-                    record.title,
-                    record.text,
-                    record.text_sha256,
-                    dumps(record.parts),
-                    dumps(record.model),
-                    now(),
-                ),
-            )
-            treaty_id = int(cursor.lastrowid)
-            for a in record.answers:
-                conn.execute(
-                    "INSERT INTO draft (treaty_id, question, answer, yes_no, codes, evidence, confidence, "
-                    "needs_review, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        treaty_id,
-                        a.question,
-                        a.answer,
-                        a.yes_no,
-                        dumps(a.codes),
-                        dumps(a.evidence),
-                        a.confidence,
-                        int(a.needs_review),
-                        a.source,
-                    ),
-                )
-                conn.execute(
-                    "INSERT INTO answer (treaty_id, question, answer, codes, evidence, status, version) "
-                    "VALUES (?, ?, ?, ?, ?, 'draft', 1)",
-                    (treaty_id, a.question, a.answer, dumps(a.codes), dumps(a.evidence)),
-                )
+            treaty = {k: getattr(record, k) for k in ("path", "title", "text", "text_sha256")}
+            treaty.update(parts=dumps(record.parts), model=dumps(record.model), added_at=now())
+            treaty_id = int(_insert(conn, "treaty", treaty).lastrowid)
+            for a in record.answers:  # the draft first: an answer points at its draft
+                common = {"treaty_id": treaty_id, "question": a.question, "answer": a.answer}
+                common.update(codes=dumps(a.codes), evidence=dumps(a.evidence))
+                draft = {"yes_no": a.yes_no, "confidence": a.confidence, "needs_review": int(a.needs_review)}
+                _insert(conn, "draft", {**common, **draft, "source": a.source})
+                _insert(conn, "answer", {**common, "status": "draft", "version": 1})
         return treaty_id, True
 
     def summaries(self) -> list[dict]:
@@ -295,26 +209,15 @@ class Store:
                    SUM(a.status = 'reviewed') AS reviewed,
                    SUM(a.status = 'draft' AND d.needs_review) AS flagged,
                    COUNT(*) AS questions,
-                   MAX(CASE WHEN a.question = 4 THEN a.answer END) AS members
+                   COALESCE(MAX(CASE WHEN a.question = 4 THEN a.answer END), '') AS members
             FROM treaty t
             JOIN answer a ON a.treaty_id = t.id
             JOIN draft d ON d.treaty_id = a.treaty_id AND d.question = a.question
             GROUP BY t.id
             ORDER BY flagged DESC, questions - reviewed DESC, t.id
             """
-        ).fetchall()
-        return [
-            {
-                "id": r[0],
-                "title": r[1],
-                "path": r[2],
-                "reviewed": r[3],
-                "flagged": r[4],
-                "questions": r[5],
-                "members": r[6] or "",
-            }
-            for r in rows
-        ]
+        )
+        return [dict(r) for r in rows]
 
     def treaty(self, treaty_id: int) -> dict:
         """A treaty's record: id, title, path, text, its SHA-256, parts and the model that drafted it."""
@@ -323,15 +226,7 @@ class Store:
         ).fetchone()
         if row is None:
             raise NotFound(f"no treaty {treaty_id} in {self.path}")
-        return {
-            "id": row[0],
-            "title": row[1],
-            "path": row[2],
-            "text": row[3],
-            "text_sha256": row[4],
-            "parts": json.loads(row[5]),
-            "model": json.loads(row[6]),
-        }
+        return {**dict(row), "parts": json.loads(row["parts"]), "model": json.loads(row["model"])}
 
     def find(self, text_sha256: str) -> int | None:
         """The id of the treaty with this text, if it is in the database."""
@@ -417,17 +312,13 @@ class Store:
             "SELECT question, coder, at, before, after, comment, version, blind FROM history "
             "WHERE treaty_id = ? ORDER BY id",
             (treaty_id,),
-        ).fetchall()
+        )
         return [
             {
-                "question": r[0],
-                "coder": r[1],
-                "at": r[2],
-                "before": json.loads(r[3]),
-                "after": json.loads(r[4]),
-                "comment": r[5],
-                "version": r[6],
-                "blind": bool(r[7]),
+                **dict(r),
+                "before": json.loads(r["before"]),
+                "after": json.loads(r["after"]),
+                "blind": bool(r["blind"]),
             }
             for r in rows
         ]
@@ -467,7 +358,13 @@ class Store:
         return out
 
 
-def _answer(row: tuple) -> dict:
+def _insert(conn: sqlite3.Connection, table: str, values: dict) -> sqlite3.Cursor:
+    """INSERT one row (table and column names come from this module, values are bound)."""
+    columns, marks = ", ".join(values), ", ".join(f":{name}" for name in values)
+    return conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+
+
+def _answer(row: sqlite3.Row) -> dict:
     (question, answer, codes, evidence, comment, status, version, coder) = row[:8]
     d_answer, d_codes, d_evidence, confidence, needs_review, source, yes_no = row[8:]
     return {
@@ -493,16 +390,3 @@ def _answer(row: tuple) -> dict:
 
 def _state(answer: dict) -> dict:
     return {k: answer[k] for k in ("answer", "codes", "evidence", "status")}
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The SQL statements of a script (a trigger's body kept whole)."""
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                yield buffer.strip()
-            buffer = ""
-    if buffer.strip():
-        raise ValueError(f"incomplete SQL statement in a migration: {buffer.strip()[:60]}")

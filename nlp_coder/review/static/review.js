@@ -803,6 +803,7 @@ async function start() {
   const wanted = /^#q(\d+)$/.exec(window.location.hash);
   select(wanted ? Number(wanted[1]) : 1, { scroll: Boolean(wanted) });
   document.body.dataset.ready = "1";
+  performance.mark("review-ready"); // for scripts/bench_review.py
 }
 
 document.addEventListener("DOMContentLoaded", start);

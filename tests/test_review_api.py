@@ -2,6 +2,7 @@
 security headers."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,17 +34,21 @@ Done at Eastport on the fourth day of May 1961.
 """
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A review database with the example treaty (1) and the markup treaty (2), drafted once for the module."""
-    folder = tmp_path_factory.mktemp("review")
-    script = folder / "markup_treaty.txt"
-    script.write_text(SCRIPT_TREATY)
+def review_db(folder: Path) -> Path:
+    """A review database with the example treaty (1) and the markup treaty (2), drafted by the rules alone
+    (the app does not depend on the model)."""
+    markup = folder / "markup_treaty.txt"
+    markup.write_text(SCRIPT_TREATY)
     db = folder / "review.sqlite"
     with open_store(db, create=True) as store:
-        for path in (EXAMPLE, script):
-            add_treaty(store, path)  # rules only: the app does not depend on the model
+        for path in (EXAMPLE, markup):
+            add_treaty(store, path)
     return db
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return review_db(tmp_path_factory.mktemp("review"))  # drafted once for the module
 
 
 @pytest.fixture

@@ -23,40 +23,21 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from conftest import EXAMPLE, ROOT
+from conftest import ROOT
 from nlp_coder.cli import app
 from nlp_coder.codesheet.codebook import load_codebook
-from nlp_coder.review.intake import add_treaty
 from nlp_coder.review.store import open_store
+from test_review_api import review_db
 
 TOKEN = "server-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-MARKUP_TREATY = """AGREEMENT <script>alert("title")</script> ON CONSULTATION
-
-The Parties have agreed as follows:
-
-Article 1
-
-The Parties shall consult each other whenever either considers its security threatened \
-<img src=x onerror="alert('text')"> by any other state.
-
-Done at Eastport on the fourth day of May 1961.
-"""
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The example treaty (1) and a treaty with markup in it (2), drafted once for the module (rules only)."""
-    folder = tmp_path_factory.mktemp("served")
-    markup = folder / "markup_treaty.txt"
-    markup.write_text(MARKUP_TREATY)
-    db = folder / "review.sqlite"
-    with open_store(db, create=True) as store:
-        for path in (EXAMPLE, markup):
-            add_treaty(store, path)
-    return db
+    return review_db(tmp_path_factory.mktemp("served"))  # the example (1) and the markup treaty (2)
 
 
 def start(db: Path, *extra: str) -> tuple[subprocess.Popen, str]:

@@ -5,6 +5,8 @@ import sqlite3
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE
@@ -322,3 +324,45 @@ def test_add_goes_on_past_a_failed_treaty(tmp_path):
     assert result.exit_code == 1
     assert result.stdout == f"1\t{EXAMPLE}\n"
     assert "empty.txt: file is empty" in result.stderr and "added 1 of 2" in result.stderr
+
+
+# --- properties ----------------------------------------------------------------------------------------
+
+LINES = st.lists(
+    st.one_of(
+        st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=40),
+        st.sampled_from(
+            ["Yes.", "No", "“a quoted passage of the treaty”", "8. Are there provisions", "  ", ""]
+        ),
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=LINES, question=st.sampled_from([4, 8, 16, 18, 57, 61]))
+def test_any_answer_is_kept_as_written_or_refused(lines, question):
+    cb = load_codebook()
+    text = "\n".join(lines)
+    try:
+        kept = canonical_answer(cb, question, text)
+    except BadEdit:
+        return
+    assert kept.split() == text.split()
+    assert canonical_answer(cb, question, kept) == kept  # what is stored reads back as itself
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.integers(-5, len(TEXT) + 5),
+    end=st.integers(-5, len(TEXT) + 5),
+    quote=st.none() | st.text(max_size=8),
+)
+def test_any_evidence_slices_the_text_or_is_refused(start, end, quote):
+    item = {"start": start, "end": end} if quote is None else {"start": start, "end": end, "quote": quote}
+    try:
+        (found,) = check_evidence(TEXT, PARTS, [item])
+    except BadEdit:
+        assert not (0 <= start < end <= len(TEXT)) or (quote is not None and TEXT[start:end] != quote)
+        return
+    assert found["quote"] == TEXT[start:end] and 0 <= start < end <= len(TEXT)

@@ -118,12 +118,12 @@ def test_classifier_overfits_tiny_data_and_refuses_unfitted():
     assert np.allclose(again.predict_proba(DEFENCE + OTHER), clf.predict_proba(DEFENCE + OTHER), atol=1e-5)
 
 
-def test_train_save_load_and_same_seed_same_files(tmp_path):
+def test_train_save_load_and_same_seed_same_files_whatever_the_jobs(tmp_path):
     from nlp_coder.learn.train import train
 
     manifest = toy_corpus(tmp_path)
     first = train([manifest], tmp_path / "m1", seed=3, name="toy")
-    second = train([manifest], tmp_path / "m2", seed=3, name="toy")
+    second = train([manifest], tmp_path / "m2", seed=3, name="toy", jobs=2)  # workers change nothing
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for rel in files:

@@ -24,6 +24,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+Jobs = Annotated[
+    int,
+    typer.Option("--jobs", "-j", min=0, help="Worker processes (default 0: one per core)."),
+]
+
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout ('-': stdout).")
 ]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nlp_coder.cli.common import Output, app, destination, emit, say, user_errors
+from nlp_coder.cli.common import Jobs, Output, app, destination, emit, say, user_errors
 
 
 class DraftFormat(StrEnum):
@@ -42,18 +42,16 @@ def draft(
             help="Refuse texts above this many MB of text (default 5; 0: no limit).",
         ),
     ] = None,
-    jobs: Annotated[
-        int,
-        typer.Option("--jobs", "-j", min=0, help="Worker processes for a folder (default 0: one per core)."),
-    ] = 0,
+    jobs: Jobs = 0,
 ) -> None:
     """Draft the ATOP coding sheet for a treaty: answers, ATOP codes, evidence and confidence.
 
     With a folder, drafts every treaty in it into the folder given by -o (one output per treaty, named
     after it); a file that fails is reported and the rest go on. Exit code 1 if any file failed.
     """
-    from nlp_coder.drafting.batch import check_batch, default_jobs, draft_folder
+    from nlp_coder.drafting.batch import check_batch, draft_folder
     from nlp_coder.drafting.drafter import DEFAULT_MAX_MB, draft_file
+    from nlp_coder.drafting.workers import default_jobs
     from nlp_coder.errors import InputError
     from nlp_coder.predictors.model import DEFAULT_MODEL, load_model
 

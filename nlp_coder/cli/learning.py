@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nlp_coder.cli.common import app, user_errors
+from nlp_coder.cli.common import Jobs, app, user_errors
 
 corpus_app = typer.Typer(
     help="Corpora of treaties with gold codings (JSONL manifests).", no_args_is_help=True
@@ -64,12 +64,21 @@ def train(
         Path | None,
         typer.Option(help="The clause bank (JSONL) the semantic heads learn from (default: the shipped one)."),
     ] = None,
+    jobs: Jobs = 0,
 ) -> None:
     """Train the learned predictors on coded treaties and save them as a model folder with a model card."""
+    from nlp_coder.drafting.workers import default_jobs
     from nlp_coder.learn.train import train as run_train
 
     path = run_train(
-        manifests, output, atop_csv=atop_csv, data_root=data_root, seed=seed, progress=True, clauses=clauses
+        manifests,
+        output,
+        atop_csv=atop_csv,
+        data_root=data_root,
+        seed=seed,
+        progress=True,
+        clauses=clauses,
+        jobs=jobs or default_jobs(),
     )
     typer.echo(f"wrote model {path} (model card: {path / 'README.md'})", err=True)
 
@@ -99,8 +108,10 @@ def evaluate(
         list[Path] | None,
         typer.Option(help="Extra training manifests for the CV folds (e.g. weakly labelled texts)."),
     ] = None,
+    jobs: Jobs = 0,
 ) -> None:
     """Draft every treaty of a manifest and compare with the gold: model vs rules vs majority prior."""
+    from nlp_coder.drafting.workers import default_jobs
     from nlp_coder.learn.evaluate import evaluate as run_evaluate
 
     if model is not None and cv:
@@ -117,6 +128,7 @@ def evaluate(
         cv=False if model is not None else cv,
         train_extra=train_extra or [],
         progress=True,
+        jobs=jobs or default_jobs(),
     )
     for name, system in result["systems"].items():
         o = system["overall"]

@@ -5,12 +5,11 @@ reported and the others go on."""
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from nlp_coder.drafting.drafter import SUFFIX, TREATY_SUFFIXES, draft_file
+from nlp_coder.drafting.workers import Progress, imap_unordered
 from nlp_coder.errors import InputError, NlpCoderError
 from nlp_coder.output import OutputError, folder_output, make_folder, write_atomic
 
@@ -21,14 +20,6 @@ class BatchResult:
 
     written: list[tuple[Path, Path]]
     failed: list[tuple[Path, str]]
-
-
-def default_jobs() -> int:
-    """The cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def treaty_files(folder: Path) -> list[Path]:
@@ -66,48 +57,15 @@ def check_batch(folder: str | Path, out_dir: str | Path) -> tuple[list[Path], Pa
     return files, dst
 
 
-# --- one file, in whichever process --------------------------------------------------------------
-
-_MODEL: object = None  # the model a worker drafts with: set once per process
-
-
-def _init_worker(model: object) -> None:
-    """Worker start-up: keep the model, and leave Ctrl-C to the parent (which stops the pool)."""
-    global _MODEL
-    _MODEL = model
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _draft_one(task: tuple[int, Path, str, float | None]) -> tuple[int, str | None, str | None]:
-    """(index, draft text, None) or (index, None, reason) for one file."""
-    index, path, format, max_mb = task
+def _draft_one(task: tuple[Path, str, float | None, object]) -> tuple[str | None, str | None]:
+    """(draft text, None) or (None, reason) for one file."""
+    path, format, max_mb, model = task
     try:
-        return index, draft_file(path, format, model=_MODEL, max_mb=max_mb), None
+        return draft_file(path, format, model=model, max_mb=max_mb), None
     except NlpCoderError as exc:
-        return index, None, str(exc).removeprefix(f"{path}: ")
+        return None, str(exc).removeprefix(f"{path}: ")
     except Exception as exc:  # a bug on one file must not lose the others' drafts
-        return index, None, f"internal error ({type(exc).__name__}: {exc})"
-
-
-def _drafts(
-    tasks: list[tuple[int, Path, str, float | None]], model: object, jobs: int
-) -> Iterator[tuple[int, str | None, str | None]]:
-    """Each task's result as it is done: in this process for one job, else in ``jobs`` forked workers
-    that share the loaded model (copy-on-write) instead of loading it again."""
-    if jobs <= 1 or len(tasks) <= 1:
-        global _MODEL
-        _MODEL = model
-        yield from map(_draft_one, tasks)
-        return
-    import multiprocessing
-
-    pool = multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)), _init_worker, (model,))
-    try:
-        yield from pool.imap_unordered(_draft_one, tasks)
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+        return None, f"internal error ({type(exc).__name__}: {exc})"
 
 
 def draft_folder(
@@ -125,11 +83,11 @@ def draft_folder(
     files, dst = check_batch(folder, out_dir)
     names = output_names(files, format)
     make_folder(dst)
-    tasks = [(i, path, format, max_mb) for i, path in enumerate(files)]
+    tasks = [(path, format, max_mb, model) for path in files]  # the model reaches the workers by fork
     written: dict[int, Path] = {}
     failed: dict[int, str] = {}
-    with _Progress(len(files), progress) as bar:
-        for index, text, error in _drafts(tasks, model, jobs):
+    with Progress(len(files), progress, "drafting") as bar:
+        for index, (text, error) in imap_unordered(_draft_one, tasks, jobs):
             path = files[index]
             if text is not None:
                 try:
@@ -138,31 +96,7 @@ def draft_folder(
                     error = str(exc)
             if error is not None:
                 failed[index] = error
-            bar.advance(path)
+            bar.advance(f"drafted {path.name[:40]}")
     return BatchResult(
         [(files[i], written[i]) for i in sorted(written)], [(files[i], failed[i]) for i in sorted(failed)]
     )
-
-
-class _Progress:
-    """One progress bar for the whole run (nothing when not shown)."""
-
-    def __init__(self, total: int, show: bool):
-        self.total, self.show = total, show
-
-    def __enter__(self) -> _Progress:
-        if self.show:
-            from rich.progress import Progress
-
-            self.bar = Progress(transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("drafting", total=self.total)
-        return self
-
-    def advance(self, path: Path) -> None:
-        if self.show:
-            self.bar.update(self.task, advance=1, description=f"drafted {path.name[:40]}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.show:
-            self.bar.stop()

@@ -27,7 +27,9 @@ class Points:
     correct: list[int] = field(default_factory=list)
     origin: list[str] = field(default_factory=list)
 
-    def add_answers(self, answers: list[dict], gold: dict[str, int], origin: str, only: set[int] | None = None):
+    def add_answers(
+        self, answers: list[dict], gold: dict[str, int], origin: str, only: set[int] | None = None
+    ):
         for answer in answers:
             if answer.get("source") != "text" or (only is not None and answer["question"] not in only):
                 continue
@@ -59,7 +61,9 @@ def apply(mapping: dict, confidence: float) -> float:
     return float(np.interp(confidence, mapping["x"], mapping["y"]))
 
 
-def review_threshold(calibrated: list[float], correct: list[int], precision: float = TARGET_PRECISION) -> float:
+def review_threshold(
+    calibrated: list[float], correct: list[int], precision: float = TARGET_PRECISION
+) -> float:
     """The lowest calibrated confidence above which the answers are at least ``precision`` right (1.01 when
     no threshold reaches it: then every answer needs review)."""
     order = np.argsort(-np.asarray(calibrated), kind="stable")
@@ -144,6 +148,7 @@ def out_of_treaty_points(
     atop_csv,
     cb,
     clauses=None,
+    jobs: int = 1,
 ) -> Points:
     """Answers drafted without having seen their treaty, scored against gold.
 
@@ -152,6 +157,7 @@ def out_of_treaty_points(
     """
     from pathlib import Path
 
+    from nlp_coder.drafting.workers import pmap
     from nlp_coder.learn.crossval import draft_json
     from nlp_coder.learn.fit import fit_targets
     from nlp_coder.learn.gold import gold_codes
@@ -160,24 +166,37 @@ def out_of_treaty_points(
     from nlp_coder.text.treaty import load_treaty, treaty_from_text
 
     points = Points()
-    for entry in gold_entries:
+
+    def held_out(entry) -> tuple:
         fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
         model = Model(
-            Path("<loto>"), model_parts["meta"], fitted["idf"], fitted["classifiers"],
-            model_parts["heads"], model_parts["extras"],
+            Path("<loto>"),
+            model_parts["meta"],
+            fitted["idf"],
+            fitted["classifiers"],
+            model_parts["heads"],
+            model_parts["extras"],
         )
-        drafted = draft_json(load_treaty(entry.text), cb, model)
-        points.add_answers(drafted.answers, gold_codes(entry, atop_csv, cb), "treaties")
+        return draft_json(load_treaty(entry.text), cb, model), gold_codes(entry, atop_csv, cb)
+
+    for drafted, gold in pmap(held_out, gold_entries, jobs):
+        points.add_answers(drafted.answers, gold, "treaties")
     full = Model(
-        Path("<final>"), model_parts["meta"], model_parts["idf"], model_parts["classifiers"],
-        model_parts["heads"], model_parts["extras"],
+        Path("<final>"),
+        model_parts["meta"],
+        model_parts["idf"],
+        model_parts["classifiers"],
+        model_parts["heads"],
+        model_parts["extras"],
     )
-    for row in clause_data_rows("test", clauses):
-        gold = clause_gold(row, cb)
-        if not gold:
-            continue
+    rows = [(row, gold) for row in clause_data_rows("test", clauses) if (gold := clause_gold(row, cb))]
+
+    def alone(item: tuple) -> object:
+        row = item[0]
         treaty = treaty_from_text(f"Article 1\n\n{row['text']}\n", path=f"clause:{row['id']}")
-        drafted = draft_json(treaty, cb, full)
+        return draft_json(treaty, cb, full)
+
+    for (row, gold), drafted in zip(rows, pmap(alone, rows, jobs), strict=True):
         points.add_answers(drafted.answers, gold, "clauses", only={int(row["question"])})
     return points
 

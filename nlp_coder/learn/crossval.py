@@ -25,6 +25,7 @@ def cross_validated(
     extra: list[Path],
     progress: bool,
     base: object = None,
+    jobs: int = 1,
 ) -> tuple[list[Scored], list[Scored]]:
     """Leave one treaty out: each treaty is drafted by a model whose passage classifiers were trained on
     every other treaty; the semantic heads, prior and calibration are ``base``'s (a trained model: its heads
@@ -33,16 +34,25 @@ def cross_validated(
     from nlp_coder.learn.dataset import collect
 
     extra_corpora = [read_manifest(m) for m in extra]
-    examples, _ = collect([corpus, *extra_corpora], atop_csv, cb, progress)
-    scored, _, raw = cross_validate(corpus, treaties, examples, atop_csv, cb, base)
+    examples, _ = collect([corpus, *extra_corpora], atop_csv, cb, progress, jobs)
+    scored, _, raw = cross_validate(corpus, treaties, examples, atop_csv, cb, base, jobs, progress)
     return scored, raw
 
 
 def cross_validate(
-    corpus: Corpus, treaties: list, examples: list, atop_csv: Path | None, cb: Codebook, base: object = None
+    corpus: Corpus,
+    treaties: list,
+    examples: list,
+    atop_csv: Path | None,
+    cb: Codebook,
+    base: object = None,
+    jobs: int = 1,
+    progress: bool = False,
 ) -> tuple[list[Scored], dict[str, dict], list[Scored]]:
     """Leave-one-treaty-out drafts with the model on every target, and per target how often the model's
-    and the rules' yes/no matched the held-out treaty's gold (the basis for choosing winners)."""
+    and the rules' yes/no matched the held-out treaty's gold (the basis for choosing winners). The folds
+    run in ``jobs`` processes; the result is the same whatever ``jobs`` is."""
+    from nlp_coder.drafting.workers import pmap
     from nlp_coder.learn.dataset import targets
     from nlp_coder.learn.fit import fit_targets
     from nlp_coder.predictors.learned import treaty_probabilities
@@ -50,45 +60,54 @@ def cross_validate(
 
     priors = code_priors(atop_csv, cb)
     all_targets = {t.name: t for t in targets(cb)}
-    tally: dict[str, Counter] = {}
-    scored: list[Scored] = []
-    raw: list[Scored] = []
-    for entry, treaty in zip(corpus.entries, treaties, strict=True):
+    heads = getattr(base, "heads", None)
+    base_extras = dict(getattr(base, "extras", {}) or {})
+
+    def fold(i: int) -> tuple[Scored, Scored | None, dict[str, Counter]]:
+        entry, treaty = corpus.entries[i], treaties[i]
         fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
         meta = {
             "name": "cv",
             "targets": {t: {"winner": "model"} for t in fitted["classifiers"]},
             "code_priors": priors,
         }
-        heads = getattr(base, "heads", None)
-        extras = dict(getattr(base, "extras", {}) or {})
-        model = Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"], heads, extras)
-        scored.append(draft_json(treaty, cb, model))
-        if "calibration" in extras:
-            extras.pop("calibration")
-            raw.append(draft_json(treaty, cb, Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"], heads, extras)))
+        model = Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"], heads, dict(base_extras))
+        drafted = draft_json(treaty, cb, model)
+        raw = None
+        if "calibration" in base_extras:
+            extras = {k: v for k, v in base_extras.items() if k != "calibration"}
+            raw = draft_json(
+                treaty, cb, Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"], heads, extras)
+            )
+        tally: dict[str, Counter] = {}
         gold = gold_codes(entry, atop_csv, cb)
-        if not gold:
-            continue
-        rules = draft_json(treaty, cb, None)
-        probabilities = treaty_probabilities(treaty, model) if model.classifiers else {}
-        for name, (p, _, _) in probabilities.items():
-            target = all_targets[name]
-            truth = target.doc_label(gold, cb)
-            said_rules = target.doc_label(rules.codes, cb)
-            if truth is None:
-                continue
-            counts = tally.setdefault(name, Counter())
-            counts["n"] += 1
-            counts["model"] += int((p >= 0.5) == bool(truth))
-            counts["rules"] += int(said_rules == truth)
+        if gold:
+            rules = draft_json(treaty, cb, None)
+            probabilities = treaty_probabilities(treaty, model) if model.classifiers else {}
+            for name, (p, _, _) in probabilities.items():
+                target = all_targets[name]
+                truth = target.doc_label(gold, cb)
+                said_rules = target.doc_label(rules.codes, cb)
+                if truth is None:
+                    continue
+                counts = tally.setdefault(name, Counter())
+                counts["n"] += 1
+                counts["model"] += int((p >= 0.5) == bool(truth))
+                counts["rules"] += int(said_rules == truth)
+        return drafted, raw, tally
+
+    folds = pmap(fold, range(len(corpus.entries)), jobs, progress, "leave-one-treaty-out")
+    totals: dict[str, Counter] = {}
+    for _, _, tally in folds:
+        for name, counts in tally.items():
+            totals.setdefault(name, Counter()).update(counts)
     per_target = {
         name: {
             "n": c["n"],
             "model_acc": round(c["model"] / c["n"], 3),
             "rules_acc": round(c["rules"] / c["n"], 3),
         }
-        for name, c in sorted(tally.items())
+        for name, c in sorted(totals.items())
         if c["n"]
     }
-    return scored, per_target, raw
+    return [d for d, _, _ in folds], per_target, [r for _, r, _ in folds if r is not None]

@@ -84,20 +84,41 @@ def _span_targets(label: SpanLabel, all_targets: list[Target]) -> list[str]:
 
 def supervision(corpus: Corpus, atop_csv: Path | None, cb: Codebook) -> Iterator[DocumentSupervision]:
     """Read each treaty of a corpus with its codes and span labels."""
-    from nlp_coder.codesheet.atop import load_atop, row_codes
-    from nlp_coder.codesheet.sheet import read_sheet
-    from nlp_coder.learn.align import align_quote
-    from nlp_coder.learn.labels import read_annotations
-    from nlp_coder.text.treaty import load_treaty
-
-    phases = _phase_rows(atop_csv) if atop_csv else {}
-    rows = load_atop(atop_csv) if atop_csv else {}
-    weak_rules = None
+    read = Supervisor(atop_csv, cb)
     for entry in corpus.entries:
+        yield read(entry)
+
+
+class Supervisor:
+    """Reads one entry's treaty with its codes and span labels; the ATOP rows and weak-label rules are
+    loaded once, when it is made (so worker processes forked after that share them)."""
+
+    def __init__(self, atop_csv: Path | None, cb: Codebook):
+        from nlp_coder.codesheet.atop import load_atop
+
+        self.cb = cb
+        self.phases = _phase_rows(atop_csv) if atop_csv else {}
+        self.rows = load_atop(atop_csv) if atop_csv else {}
+        self._weak_rules = None
+
+    def weak_rules(self):
+        from nlp_coder.learn.weak import load_weak_rules
+
+        self._weak_rules = self._weak_rules or load_weak_rules()
+        return self._weak_rules
+
+    def __call__(self, entry: Entry) -> DocumentSupervision:
+        from nlp_coder.codesheet.atop import row_codes
+        from nlp_coder.codesheet.sheet import read_sheet
+        from nlp_coder.learn.align import align_quote
+        from nlp_coder.learn.labels import read_annotations
+        from nlp_coder.text.treaty import load_treaty
+
+        cb = self.cb
         treaty = load_treaty(entry.text)
         codes: dict[str, int] | None = None
-        if entry.atop_id is not None and entry.atop_id in rows:
-            row = phases.get((entry.atop_id, entry.phase or 0)) or rows[entry.atop_id]
+        if entry.atop_id is not None and entry.atop_id in self.rows:
+            row = self.phases.get((entry.atop_id, entry.phase or 0)) or self.rows[entry.atop_id]
             codes = row_codes(row, cb)
         spans: list[SpanLabel] = []
         exhaustive = False
@@ -121,13 +142,13 @@ def supervision(corpus: Corpus, atop_csv: Path | None, cb: Codebook) -> Iterator
             exhaustive = True
         covers = None
         if entry.weak:
-            from nlp_coder.learn.weak import load_weak_rules, weak_labels
+            from nlp_coder.learn.weak import weak_labels
 
-            weak_rules = weak_rules or load_weak_rules()
+            weak_rules = self.weak_rules()
             spans += weak_labels(treaty, weak_rules)
             if not exhaustive:  # headings speak for their own questions; a trade text has no obligation types
                 covers = frozenset({r.question for r in weak_rules.rules} | {16})
-        yield DocumentSupervision(entry, treaty, codes, spans, exhaustive or entry.weak, covers)
+        return DocumentSupervision(entry, treaty, codes, spans, exhaustive or entry.weak, covers)
 
 
 def _phase_rows(path: Path) -> dict[tuple[int, int], dict]:
@@ -205,16 +226,30 @@ def rules_evidence(treaty: Treaty, cb: Codebook) -> dict[str, list[tuple[int, in
 
 
 def collect(
-    corpus_list: Iterable[Corpus], atop_csv: Path | None, cb: Codebook, progress: bool = False
+    corpus_list: Iterable[Corpus],
+    atop_csv: Path | None,
+    cb: Codebook,
+    progress: bool = False,
+    jobs: int = 1,
 ) -> tuple[list[Example], dict[str, str]]:
-    """Labelled passages of every treaty, and each treaty's text hash by id."""
-    docs = [d for corpus in corpus_list for d in supervision(corpus, atop_csv, cb)]
+    """Labelled passages of every treaty, and each treaty's text hash by id; the treaties are read and
+    labelled by ``jobs`` processes (the same examples, in the same order, whatever ``jobs`` is)."""
+    from nlp_coder.drafting.workers import pmap
+
+    entries = [e for corpus in corpus_list for e in corpus.entries]
+    read = Supervisor(atop_csv, cb)
+    if any(e.weak for e in entries):
+        read.weak_rules()  # loaded once, before the workers start
     all_targets = targets(cb)
-    examples: list[Example] = []
-    for doc in _progress(docs, progress, "labelling"):
+
+    def label(entry: Entry) -> tuple[list[Example], str]:
+        doc = read(entry)
         evidence = rules_evidence(doc.treaty, cb) if doc.codes else {}  # only positive bags need it
-        examples += label_passages(doc, all_targets, cb, evidence)
-    return examples, {d.entry.id: d.treaty.sha256 for d in docs}
+        return label_passages(doc, all_targets, cb, evidence), doc.treaty.sha256
+
+    labelled = pmap(label, entries, jobs, progress, "labelling")
+    examples = [ex for found, _ in labelled for ex in found]
+    return examples, {e.id: sha for e, (_, sha) in zip(entries, labelled, strict=True)}
 
 
 def _progress(items: list, show: bool, what: str):

@@ -89,8 +89,11 @@ def evaluate(
     cv: bool | None = None,
     train_extra: list[Path] | None = None,
     progress: bool = False,
+    jobs: int = 1,
 ) -> dict:
-    """Evaluate on a manifest; write metrics.json, summary.md and plots to ``out_dir`` when given."""
+    """Evaluate on a manifest; write metrics.json, summary.md and plots to ``out_dir`` when given. The
+    drafts are made by ``jobs`` processes (the same whatever ``jobs`` is)."""
+    from nlp_coder.drafting.workers import pmap
     from nlp_coder.text.treaty import load_treaty
 
     if out_dir is not None:
@@ -118,20 +121,20 @@ def evaluate(
         model = load_model(model_path)
         if use_cv:
             systems["model"], raw = cross_validated(
-                corpus, treaties, atop_csv, cb, train_extra or [], progress, model
+                corpus, treaties, atop_csv, cb, train_extra or [], progress, model, jobs
             )
         else:
-            systems["model"] = [draft_json(t, cb, model) for t in treaties]
+            systems["model"] = pmap(lambda t: draft_json(t, cb, model), treaties, jobs, progress, "drafting")
             raw = []
             if "calibration" in model.extras:
                 import dataclasses
 
                 extras = {k: v for k, v in model.extras.items() if k != "calibration"}
                 uncalibrated = dataclasses.replace(model, extras=extras)
-                raw = [draft_json(t, cb, uncalibrated) for t in treaties]
+                raw = pmap(lambda t: draft_json(t, cb, uncalibrated), treaties, jobs, progress, "drafting")
         if raw:
             systems["uncalibrated"] = raw
-        systems["rules"] = [draft_json(t, cb, None) for t in treaties]
+        systems["rules"] = pmap(lambda t: draft_json(t, cb, None), treaties, jobs, progress, "rules")
     if atop_csv is not None:
         prior = majority_prior(atop_csv, columns)
         systems["prior"] = [Scored(dict(prior)) for _ in treaties]

@@ -57,23 +57,37 @@ def clause_data(split: str = "train", path: Path | None = None) -> HeadData:
     return data
 
 
-def weak_negatives(corpora: list[Corpus], progress: bool = False) -> HeadData:
+def weak_negatives(corpora: list[Corpus], progress: bool = False, jobs: int = 1) -> HeadData:
     """The gated sentences of every weakly labelled entry (trade agreements): negatives for every type."""
-    from nlp_coder.text.treaty import load_treaty
+    from nlp_coder.drafting.workers import pmap
 
     data = HeadData()
     entries = [e for c in corpora for e in c.entries if e.weak]
-    for entry in entries:
-        treaty = load_treaty(entry.text)
-        if treaty.language.code != "en":
-            continue
-        for _, _, sentence in gated_units(treaty):
+    for sentences in pmap(_gated_sentences, entries, jobs, progress, "gating"):
+        for sentence in sentences:
             data.add(sentence, set(), "weak")
     return data
 
 
-def fit_heads(data: HeadData, encoder: object, C: float = 2.0) -> SemanticHeads:
-    X = features(encoder.encode(data.texts), data.texts)  # type: ignore[attr-defined]
+def _gated_sentences(entry) -> list[str]:
+    from nlp_coder.text.treaty import load_treaty
+
+    treaty = load_treaty(entry.text)
+    return [] if treaty.language.code != "en" else [s for _, _, s in gated_units(treaty)]
+
+
+ENCODE_CHUNK = 256  # sentences per worker task when the training sentences are embedded
+
+
+def fit_heads(data: HeadData, encoder: object, C: float = 2.0, jobs: int = 1) -> SemanticHeads:
+    """The heads fitted on the sentences' features; the sentences are embedded by ``jobs`` processes (each
+    sentence's vector is the same however the sentences are grouped)."""
+    from nlp_coder.drafting.workers import pmap
+
+    chunks = [data.texts[i : i + ENCODE_CHUNK] for i in range(0, len(data.texts), ENCODE_CHUNK)]
+    parts = pmap(encoder.encode, chunks, jobs)  # type: ignore[attr-defined]
+    embeddings = np.vstack(parts) if parts else encoder.encode([])  # type: ignore[attr-defined]
+    X = features(embeddings, data.texts)
     return SemanticHeads(TYPE_TARGETS, C=C).fit(X, np.asarray(data.labels))
 
 

@@ -21,8 +21,10 @@ def train(
     progress: bool = False,
     name: str | None = None,
     clauses: Path | None = None,
+    jobs: int = 1,
 ) -> Path:
-    """Train on the manifests and save the model folder ``out``."""
+    """Train on the manifests and save the model folder ``out``. Treaties are read, labelled and drafted by
+    ``jobs`` processes; the model is the same whatever ``jobs`` is."""
     from nlp_coder.learn.corpus import read_manifest
     from nlp_coder.output import folder_output
     from nlp_coder.predictors.model import is_model_folder, save_model
@@ -30,15 +32,15 @@ def train(
     folder_output(out, is_model_folder, "model")  # before minutes of training, not after
     cb = load_codebook()
     corpora = [read_manifest(m, data_root) for m in manifests]
-    examples, hashes = collect(corpora, atop_csv, cb, progress)
+    examples, hashes = collect(corpora, atop_csv, cb, progress, jobs)
     fitted = fit_targets(examples, cb, seed, progress)
-    winners, cv = select_winners(corpora, examples, atop_csv, cb)
-    heads, semantic = fit_semantic(corpora, progress, clauses)
+    winners, cv = select_winners(corpora, examples, atop_csv, cb, jobs)
+    heads, semantic = fit_semantic(corpora, progress, clauses, jobs)
     priors = code_priors(atop_csv, cb)
     prior = fit_code_prior(atop_csv, cb)
     calibration = fit_confidence(
         corpora, examples, fitted, winners, priors, heads, {"semantic": semantic, "prior": prior}, atop_csv, cb,
-        clauses,
+        clauses, jobs,
     )
     data = {
         "manifests": [Path(m).name for m in manifests],
@@ -73,7 +75,7 @@ def fit_code_prior(atop_csv: Path | None, cb: Codebook) -> dict | None:
 
 
 def fit_confidence(
-    corpora, examples, fitted, winners, priors, heads, extras, atop_csv, cb, clauses=None
+    corpora, examples, fitted, winners, priors, heads, extras, atop_csv, cb, clauses=None, jobs: int = 1
 ) -> dict:
     """The confidence calibration, fitted on the out-of-treaty answers of the model being trained."""
     from nlp_coder.learn.calibrate import fit_calibration, out_of_treaty_points
@@ -92,11 +94,11 @@ def fit_confidence(
         "idf": fitted["idf"],
         "classifiers": fitted["classifiers"],
     }
-    return fit_calibration(out_of_treaty_points(gold_entries, examples, parts, atop_csv, cb, clauses))
+    return fit_calibration(out_of_treaty_points(gold_entries, examples, parts, atop_csv, cb, clauses, jobs))
 
 
 def fit_semantic(
-    corpora: list[Corpus], progress: bool = False, clauses: Path | None = None
+    corpora: list[Corpus], progress: bool = False, clauses: Path | None = None, jobs: int = 1
 ) -> tuple[object, dict]:
     """The semantic heads, fitted on the clause bank's training split and the weak entries' gated sentences,
     with what they were fitted on."""
@@ -112,9 +114,9 @@ def fit_semantic(
     from nlp_coder.predictors.encoder import default_encoder
     from nlp_coder.predictors.semantic import CONCEPT_WEIGHT, load_concepts
 
-    data = merge(clause_data("train", clauses), weak_negatives(corpora, progress))
+    data = merge(clause_data("train", clauses), weak_negatives(corpora, progress, jobs))
     encoder = default_encoder()
-    heads = fit_heads(data, encoder)
+    heads = fit_heads(data, encoder, jobs=jobs)
     counts = {k: data.kinds.count(k) for k in sorted(set(data.kinds))}
     settings = {
         "targets": list(TYPE_TARGETS),
@@ -132,7 +134,7 @@ def fit_semantic(
 
 
 def select_winners(
-    corpora: list[Corpus], examples: list[Example], atop_csv: Path | None, cb: Codebook
+    corpora: list[Corpus], examples: list[Example], atop_csv: Path | None, cb: Codebook, jobs: int = 1
 ) -> tuple[dict[str, str], dict[str, dict]]:
     """The model replaces the rules for a target only if it was right more often in leave-one-treaty-out
     cross-validation over the treaties that have gold codes; ties and untested targets stay with the rules."""
@@ -146,7 +148,7 @@ def select_winners(
         return {}, {}
     subset = _Corpus(corpora[0].manifest, gold_entries)
     _, per_target, _ = cross_validate(
-        subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb
+        subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb, jobs=jobs
     )
     winners = {t: ("model" if r["model_acc"] > r["rules_acc"] else "rules") for t, r in per_target.items()}
     return winners, per_target

@@ -112,6 +112,12 @@ def test_round_trip_train_accepts_the_exported_corpus(reviewed, tmp_path):
     assert trained.exit_code == 0, trained.output
     meta = json.loads((model / "meta.json").read_text())
     assert meta["data"]["treaties"] == 1 and meta["data"]["manifests"] == ["corpus.jsonl"]
+    scored = run("evaluate", out / "corpus.jsonl", "--model", model, "-o", tmp_path / "report")
+    assert scored.exit_code == 0, scored.output
+    metrics = json.loads((tmp_path / "report" / "metrics.json").read_text())
+    columns = metrics["systems"]["rules"]["columns"]  # gold: the reviewed answers' codes, and only those
+    assert columns["nonagg"]["n"] == columns["milcon"]["n"] == 1 and columns["proadd"]["n"] == 0
+    assert columns["nonagg"]["acc"] == 0.0  # the rules still read Article 2(2) as nonaggression
 
 
 def test_export_is_byte_for_byte_the_same_and_replaces_only_an_export(reviewed, tmp_path):

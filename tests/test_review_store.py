@@ -307,6 +307,8 @@ def test_add_errors_are_one_line_and_leave_no_database(tmp_path):
         assert result.exit_code == 2, result.output
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("nlp-coder: error: ")
         assert not db.exists()
+    big = runner.invoke(app, ["review", "add", str(EXAMPLE), "--db", str(db), "--max-size", "0.001"])
+    assert big.exit_code == 2 and "above the 0.001 MB limit" in big.stderr and not db.exists()
     not_ours = tmp_path / "notes.txt"
     not_ours.write_text("my notes\n")
     result = runner.invoke(app, ["review", "add", str(EXAMPLE), "--db", str(not_ours), "--rules-only"])

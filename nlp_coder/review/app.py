@@ -87,14 +87,14 @@ def create_app(db: str | Path, token: str, blind: bool = False, codebook: Codebo
     # --- pages ----------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse)
-    def treaty_list(request: Request) -> HTMLResponse:
+    def treaty_list() -> HTMLResponse:
         with store() as s:
             treaties = s.summaries()
         html = pages.get_template("list.html").render(treaties=treaties, db=Path(db).name, blind=blind)
         return HTMLResponse(html)
 
     @app.get("/treaties/{treaty_id}", response_class=HTMLResponse)
-    def treaty_page(request: Request, treaty_id: int) -> HTMLResponse:
+    def treaty_page(treaty_id: int) -> HTMLResponse:
         with store() as s:
             treaty = s.treaty(treaty_id)
         html = pages.get_template("treaty.html").render(

@@ -55,7 +55,7 @@ def export(db: str | Path, out: str | Path, codebook: Codebook | None = None) ->
 
     target = folder_output(out, is_export_folder, "review export")
     cb = codebook or load_codebook()
-    with open_store(db) as store:
+    with open_store(db) as store, store.snapshot():  # one state, even while a server writes
         treaties = [(store.treaty(i), store.answers(i)) for i in store.treaty_ids()]
     treaties = [(t, answers) for t, answers in treaties if any(a["status"] == "reviewed" for a in answers)]
     if not treaties:

@@ -35,9 +35,11 @@ def add_treaties(
 
 
 def add_treaty(store: Store, path: Path, model: object = None, max_mb: float | None = None) -> Added:
-    from nlp_coder.drafting.drafter import draft_file
+    from nlp_coder.drafting.drafter import check_size, draft_file
     from nlp_coder.text.treaty import load_treaty
 
+    if max_mb is not None and path.suffix.lower() != ".pdf" and path.is_file():
+        check_size(path, path.stat().st_size, max_mb)  # before reading: bytes bound the characters
     treaty = load_treaty(path)
     known = store.find(treaty.sha256)
     if known is not None:

@@ -180,6 +180,15 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Reads that see one state of the database, whatever is written meanwhile."""
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
+
     # --- treaties -------------------------------------------------------------------------------
 
     def add_treaty(self, record: TreatyRecord) -> tuple[int, bool]:

@@ -113,6 +113,16 @@ def test_serve_prints_a_url_with_a_random_token_that_opens_the_review(built):
     assert tokens[0] != tokens[1] and min(len(t) for t in tokens) >= 24
 
 
+def test_ctrl_c_or_sigterm_stop_the_server_cleanly(built):
+    import signal
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        proc, _ = start(built)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0 and err.strip().endswith("review server stopped"), err
+
+
 def test_serve_refuses_what_it_must(built, tmp_path, monkeypatch):
     monkeypatch.delenv("NLP_CODER_TOKEN", raising=False)
     runner = CliRunner()

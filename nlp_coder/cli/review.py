@@ -105,6 +105,7 @@ def serve(
         say("open the URL above in a browser; Ctrl-C stops the server")
 
     run(db, host, port, token, blind, announce=announce)
+    say("review server stopped")
 
 
 @review_app.command("export")

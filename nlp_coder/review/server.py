@@ -4,7 +4,9 @@ the URL with its token is printed, as Jupyter does, and uvicorn serves until Ctr
 from __future__ import annotations
 
 import ipaddress
+import signal
 import socket
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -76,4 +78,17 @@ def serve(
     sock = bind(host, port)
     announce(url(host, sock.getsockname()[1], token))
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
+    try:
+        uvicorn.Server(config).run(sockets=[sock])  # stops on Ctrl-C or SIGTERM once requests are answered
+    except KeyboardInterrupt:  # uvicorn raises the signal again after its shutdown: a normal stop here
+        pass
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+        sock.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -76,11 +76,11 @@ def serve(
     token = token or new_token()
     app = create_app(db, token, blind)
     sock = bind(host, port)
-    announce(url(host, sock.getsockname()[1], token))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
     try:
+        announce(url(host, sock.getsockname()[1], token))
+        config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
         uvicorn.Server(config).run(sockets=[sock])  # stops on Ctrl-C or SIGTERM once requests are answered
     except KeyboardInterrupt:  # uvicorn raises the signal again after its shutdown: a normal stop here
         pass

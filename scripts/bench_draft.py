@@ -77,6 +77,22 @@ def timed(cmd: list[str], runs: int) -> dict:
     }
 
 
+def interleaved(first: list[str], second: list[str], runs: int) -> dict:
+    """Both commands run in turn, ``runs`` times each (so a change in the machine's load hits both alike):
+    their medians and the ratio of the second to the first."""
+    a, b = [], []
+    for _ in range(runs):
+        a.append(run(first)[0])
+        b.append(run(second)[0])
+    ma, mb = statistics.median(a), statistics.median(b)
+    return {
+        "floor_median_s": round(ma, 3),
+        "draft_median_s": round(mb, 3),
+        "ratio": round(mb / ma, 2),
+        "runs": runs,
+    }
+
+
 def english_tota() -> list[Path]:
     import xml.etree.ElementTree as ET
 
@@ -130,6 +146,11 @@ def main() -> None:
     show("draft example", timed([cli, "draft", str(EXAMPLE), "-f", "json"], args.runs))
     if NATO.is_file():
         show("draft NATO 1949", timed([cli, "draft", str(NATO), "-f", "json"], args.runs))
+        floor = [sys.executable, "-c", "import spacy, sklearn"]
+        show(
+            "NATO draft / floor, interleaved",
+            interleaved(floor, [cli, "draft", str(NATO), "-f", "json"], max(args.runs, 5)),
+        )
     files = english_tota() if TOTA.is_dir() else []
     with tempfile.TemporaryDirectory() as tmp:
         if files:

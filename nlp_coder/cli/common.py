@@ -29,6 +29,45 @@ Jobs = Annotated[
     typer.Option("--jobs", "-j", min=0, help="Worker processes (default 0: one per core)."),
 ]
 
+ModelFolder = Annotated[
+    Path | None, typer.Option("--model", help="A trained model folder (default: the shipped models/default).")
+]
+RulesOnly = Annotated[bool, typer.Option("--rules-only", help="Draft with the rules alone, no model.")]
+MaxSize = Annotated[
+    float | None,
+    typer.Option(
+        "--max-size",
+        metavar="MB",
+        min=0,
+        help="Refuse texts above this many MB of text (default 5; 0: no limit).",
+    ),
+]
+
+
+def check_model_options(model: Path | None, rules_only: bool) -> None:
+    from nlp_coder.errors import InputError
+
+    if rules_only and model is not None:
+        raise InputError("--rules-only and --model exclude each other")
+
+
+def drafting_model(model: Path | None, rules_only: bool) -> object:
+    """The model ``--model``/``--rules-only`` ask for: the given folder, the shipped one, or none."""
+    from nlp_coder.predictors.model import DEFAULT_MODEL, load_model
+
+    check_model_options(model, rules_only)
+    if rules_only or (model is None and not DEFAULT_MODEL.is_dir()):
+        return None
+    return load_model(model)
+
+
+def max_megabytes(max_size: float | None) -> float | None:
+    """``--max-size`` as the drafter takes it: the default when not given, None for 0 (no limit)."""
+    from nlp_coder.drafting.drafter import DEFAULT_MAX_MB
+
+    return DEFAULT_MAX_MB if max_size is None else (max_size or None)
+
+
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout ('-': stdout).")
 ]

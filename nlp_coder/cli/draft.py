@@ -8,7 +8,21 @@ from typing import Annotated
 
 import typer
 
-from nlp_coder.cli.common import Jobs, Output, app, destination, emit, say, user_errors
+from nlp_coder.cli.common import (
+    Jobs,
+    MaxSize,
+    ModelFolder,
+    Output,
+    RulesOnly,
+    app,
+    check_model_options,
+    destination,
+    drafting_model,
+    emit,
+    max_megabytes,
+    say,
+    user_errors,
+)
 
 
 class DraftFormat(StrEnum):
@@ -27,21 +41,9 @@ def draft(
         DraftFormat, typer.Option("--format", "-f", help="sheet, json or csv.")
     ] = DraftFormat.sheet,
     output: Output = None,
-    model: Annotated[
-        Path | None, typer.Option(help="A trained model folder (default: the shipped models/default).")
-    ] = None,
-    rules_only: Annotated[
-        bool, typer.Option("--rules-only", help="Draft with the rules alone, no model.")
-    ] = False,
-    max_size: Annotated[
-        float | None,
-        typer.Option(
-            "--max-size",
-            metavar="MB",
-            min=0,
-            help="Refuse texts above this many MB of text (default 5; 0: no limit).",
-        ),
-    ] = None,
+    model: ModelFolder = None,
+    rules_only: RulesOnly = False,
+    max_size: MaxSize = None,
     jobs: Jobs = 0,
 ) -> None:
     """Draft the ATOP coding sheet for a treaty: answers, ATOP codes, evidence and confidence.
@@ -50,23 +52,19 @@ def draft(
     after it); a file that fails is reported and the rest go on. Exit code 1 if any file failed.
     """
     from nlp_coder.drafting.batch import check_batch, draft_folder
-    from nlp_coder.drafting.drafter import DEFAULT_MAX_MB, draft_file
+    from nlp_coder.drafting.drafter import draft_file
     from nlp_coder.drafting.workers import default_jobs
     from nlp_coder.errors import InputError
-    from nlp_coder.predictors.model import DEFAULT_MODEL, load_model
 
-    if rules_only and model is not None:
-        raise InputError("--rules-only and --model exclude each other")
-    max_mb = DEFAULT_MAX_MB if max_size is None else (max_size or None)
+    check_model_options(model, rules_only)
+    max_mb = max_megabytes(max_size)
     if treaty.is_dir():
         if output is None or str(output) == "-":
             raise InputError(f"{treaty}: is a folder; give an output folder with -o")
         check_batch(treaty, output)
     else:
         dest = destination(output, (treaty,))
-    loaded = None
-    if not rules_only and (model is not None or DEFAULT_MODEL.is_dir()):
-        loaded = load_model(model)
+    loaded = drafting_model(model, rules_only)
 
     if treaty.is_dir():
         result = draft_folder(

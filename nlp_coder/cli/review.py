@@ -7,7 +7,21 @@ from typing import Annotated
 
 import typer
 
-from nlp_coder.cli.common import Output, TableOrJson, app, destination, emit, say, user_errors
+from nlp_coder.cli.common import (
+    MaxSize,
+    ModelFolder,
+    Output,
+    RulesOnly,
+    TableOrJson,
+    app,
+    check_model_options,
+    destination,
+    drafting_model,
+    emit,
+    max_megabytes,
+    say,
+    user_errors,
+)
 
 review_app = typer.Typer(
     help="Review drafts against the treaty in a browser; every change is kept; export the corrections.",
@@ -23,45 +37,31 @@ Db = Annotated[Path, typer.Option("--db", help="The review database (one SQLite 
 def add(
     treaties: Annotated[list[Path], typer.Argument(help="Treaty files (.txt, .md, .html, .pdf).")],
     db: Db,
-    model: Annotated[
-        Path | None, typer.Option(help="A trained model folder (default: the shipped models/default).")
-    ] = None,
-    rules_only: Annotated[
-        bool, typer.Option("--rules-only", help="Draft with the rules alone, no model.")
-    ] = False,
-    max_size: Annotated[
-        float | None,
-        typer.Option(
-            "--max-size", metavar="MB", min=0, help="Refuse texts above this many MB (default 5; 0: none)."
-        ),
-    ] = None,
+    model: ModelFolder = None,
+    rules_only: RulesOnly = False,
+    max_size: MaxSize = None,
 ) -> None:
     """Draft treaties into the review database (made if missing); prints ID<TAB>PATH for each.
 
     A treaty already in the database (the same text) is not drafted again. A treaty that cannot be read is
     reported and the others go on; exit code 1 if some failed, 2 if all did.
     """
-    from nlp_coder.drafting.drafter import DEFAULT_MAX_MB
     from nlp_coder.errors import InputError
     from nlp_coder.output import write_stdout
-    from nlp_coder.predictors.model import DEFAULT_MODEL, load_model
     from nlp_coder.review.intake import add_treaties
     from nlp_coder.review.store import open_store
 
-    if rules_only and model is not None:
-        raise InputError("--rules-only and --model exclude each other")
+    check_model_options(model, rules_only)
     for path in treaties:  # before any drafting
         if not path.exists():
             raise InputError(f"{path}: no such file")
         if path.is_dir():
             raise InputError(f"{path}: is a folder; give treaty files")
-    max_mb = DEFAULT_MAX_MB if max_size is None else (max_size or None)
+    max_mb = max_megabytes(max_size)
     created = not db.exists()
     added = failed = 0
     with open_store(db, create=True) as store:
-        loaded = None
-        if not rules_only and (model is not None or DEFAULT_MODEL.is_dir()):
-            loaded = load_model(model)
+        loaded = drafting_model(model, rules_only)
         for result in add_treaties(store, treaties, loaded, max_mb):
             if result.error is not None:
                 say(f"nlp-coder: error: {result.error}")

@@ -17,9 +17,6 @@ def draft_json(treaty, cb: Codebook, model: object) -> Scored:
     return Scored(data["atop"], data["answers"])
 
 
-FOLD_JOBS = 1  # see cross_validate
-
-
 def cross_validated(
     corpus: Corpus,
     treaties: list,
@@ -38,7 +35,7 @@ def cross_validated(
 
     extra_corpora = [read_manifest(m) for m in extra]
     examples, _ = collect([corpus, *extra_corpora], atop_csv, cb, progress, jobs)
-    scored, _, raw = cross_validate(corpus, treaties, examples, atop_csv, cb, base, jobs, progress)
+    scored, _, raw = cross_validate(corpus, treaties, examples, atop_csv, cb, base, progress)
     return scored, raw
 
 
@@ -49,12 +46,11 @@ def cross_validate(
     atop_csv: Path | None,
     cb: Codebook,
     base: object = None,
-    jobs: int = 1,
     progress: bool = False,
 ) -> tuple[list[Scored], dict[str, dict], list[Scored]]:
     """Leave-one-treaty-out drafts with the model on every target, and per target how often the model's
-    and the rules' yes/no matched the held-out treaty's gold (the basis for choosing winners). ``jobs`` is
-    accepted for the callers' sake; the folds run one after another (see below)."""
+    and the rules' yes/no matched the held-out treaty's gold (the basis for choosing winners). The folds
+    run one after another (see below)."""
     from nlp_coder.drafting.workers import pmap
     from nlp_coder.learn.dataset import targets
     from nlp_coder.learn.fit import fit_targets
@@ -102,7 +98,7 @@ def cross_validate(
     # The folds run one at a time: measured here, the 4-treaty evaluation with 424 weak texts took 157 s with
     # serial folds and 245-252 s with two folds side by side (each fits every classifier on ~144k passages;
     # limiting BLAS threads did not help). The labelling before them does gain from the workers (14.5 s -> 8.8 s).
-    folds = pmap(fold, range(len(corpus.entries)), FOLD_JOBS, progress, "leave-one-treaty-out")
+    folds = pmap(fold, range(len(corpus.entries)), 1, progress, "leave-one-treaty-out")
     totals: dict[str, Counter] = {}
     for _, _, tally in folds:
         for name, counts in tally.items():

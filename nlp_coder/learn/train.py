@@ -34,13 +34,22 @@ def train(
     corpora = [read_manifest(m, data_root) for m in manifests]
     examples, hashes = collect(corpora, atop_csv, cb, progress, jobs)
     fitted = fit_targets(examples, cb, seed, progress)
-    winners, cv = select_winners(corpora, examples, atop_csv, cb, jobs)
+    winners, cv = select_winners(corpora, examples, atop_csv, cb)
     heads, semantic = fit_semantic(corpora, progress, clauses, jobs)
     priors = code_priors(atop_csv, cb)
     prior = fit_code_prior(atop_csv, cb)
     calibration = fit_confidence(
-        corpora, examples, fitted, winners, priors, heads, {"semantic": semantic, "prior": prior}, atop_csv, cb,
-        clauses, jobs,
+        corpora,
+        examples,
+        fitted,
+        winners,
+        priors,
+        heads,
+        {"semantic": semantic, "prior": prior},
+        atop_csv,
+        cb,
+        clauses,
+        jobs,
     )
     data = {
         "manifests": [Path(m).name for m in manifests],
@@ -134,7 +143,7 @@ def fit_semantic(
 
 
 def select_winners(
-    corpora: list[Corpus], examples: list[Example], atop_csv: Path | None, cb: Codebook, jobs: int = 1
+    corpora: list[Corpus], examples: list[Example], atop_csv: Path | None, cb: Codebook
 ) -> tuple[dict[str, str], dict[str, dict]]:
     """The model replaces the rules for a target only if it was right more often in leave-one-treaty-out
     cross-validation over the treaties that have gold codes; ties and untested targets stay with the rules."""
@@ -148,7 +157,7 @@ def select_winners(
         return {}, {}
     subset = _Corpus(corpora[0].manifest, gold_entries)
     _, per_target, _ = cross_validate(
-        subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb, jobs=jobs
+        subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb
     )
     winners = {t: ("model" if r["model_acc"] > r["rules_acc"] else "rules") for t, r in per_target.items()}
     return winners, per_target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -16,7 +17,13 @@ from nlp_coder.errors import ConfigError
 from nlp_coder.learn import calibrate
 from nlp_coder.predictors.base import Candidate
 from nlp_coder.predictors.encoder import ENCODER_DIR, EncoderError, SentenceEncoder, default_encoder
-from nlp_coder.predictors.semantic import GATE, SemanticHeads, gated_units, load_concepts, sentence_proba
+from nlp_coder.predictors.semantic import (
+    SemanticHeads,
+    gated_units,
+    load_concepts,
+    passes_gate,
+    sentence_proba,
+)
 from nlp_coder.text.treaty import treaty_from_text
 
 TYPES = ("defense", "offense", "neutral", "nonagg", "consul")
@@ -67,10 +74,12 @@ def test_a_changed_onnx_hash_is_refused(tmp_path):
         "If either Party is assailed by a third Power, the other shall stand by it.",
         "The two Governments shall confer at once whenever their security is in danger.",
         "Each Party shall remain neutral should the other be at war.",
+        "The Parties renounce force in their mutual relations.",
+        "Should a crisis endanger the peace of the region, the Ministers shall meet at once.",
     ],
 )
 def test_the_gate_lets_promises_through(sentence):
-    assert GATE.search(sentence)
+    assert passes_gate(sentence)
 
 
 @pytest.mark.parametrize(
@@ -79,10 +88,14 @@ def test_the_gate_lets_promises_through(sentence):
         "This Agreement shall enter into force on the thirtieth day after its signature.",
         "Tariffs on fresh fruit shall be eliminated within five years.",
         "No Party shall adopt measures in conflict with this Chapter.",
+        "Nothing in this Agreement shall prevent a Party from taking action it considers necessary for the "
+        "protection of its essential security interests.",
+        "The Parties shall cooperate in combating fraud and corruption.",
+        "A Party may apply an emergency safeguard measure for a period of up to three years.",
     ],
 )
 def test_the_gate_keeps_trade_boilerplate_out(sentence):
-    assert not GATE.search(sentence)
+    assert not passes_gate(sentence)
 
 
 def test_gated_units_skip_the_preamble_and_the_title():
@@ -103,7 +116,7 @@ def test_a_concepts_config_naming_an_unknown_concept_is_refused(tmp_path):
         load_concepts(bad)
 
 
-def test_heads_learn_and_keep_one_type_per_sentence():
+def test_heads_learn_and_read_two_promises_in_one_sentence():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 6))
     Y = np.zeros((200, 2), dtype=int)
@@ -111,10 +124,10 @@ def test_heads_learn_and_keep_one_type_per_sentence():
     Y[:, 1] = X[:, 1] > 0.5
     heads = SemanticHeads(("a", "b")).fit(X, Y)
     first, second = 3.0 * np.eye(6)[0], 3.0 * np.eye(6)[1]
-    proba = sentence_proba(heads, np.vstack([first, second, first + 0.8 * second]))
-    assert proba[0, 0] > 0.9 and proba[0, 1] == 0
-    assert proba[1, 1] > 0.9 and proba[1, 0] == 0
-    assert (proba[2] > 0).sum() == 1
+    proba = sentence_proba(heads, np.vstack([first, second, first + second]))
+    assert proba[0, 0] > 0.9 and proba[0, 1] < 0.2
+    assert proba[1, 1] > 0.9 and proba[1, 0] < 0.2
+    assert (proba[2] > 0.9).all()
 
 
 def q16(codes, confidence=0.8, quote="Article 1 text"):
@@ -151,6 +164,30 @@ def test_the_heads_veto_a_cue_they_do_not_read_as_a_promise():
     answer = combine(candidates, cb)[16]
     assert answer.codes["consul"] == 0
     assert "consultation" in answer.answer and answer.needs_review
+
+
+@pytest.mark.parametrize(("elsewhere", "kept"), [(0.6, 0), (0.9, 1)])
+def test_a_cue_is_judged_on_the_sentence_it_quotes(elsewhere, kept):
+    # the cue quotes characters 0-10, which the heads read as no consultation; another sentence scores
+    # `elsewhere`: short of the claim threshold (0.8) it does not rescue the cue, at or above it it does
+    cb = load_codebook()
+    heads = dataclasses.replace(
+        semantic({"consul": elsewhere}),
+        claims={t: 0.8 for t in TYPES},
+        read=((0, 10, {"consul": 0.1}), (20, 30, {"consul": elsewhere})),
+    )
+    candidates = {16: [Candidate("obligations.v1", q16({"consul": 1})), heads]}
+    answer = combine(candidates, cb)[16]
+    assert answer.codes["consul"] == kept
+
+
+def test_a_cue_on_a_sentence_the_heads_did_not_read_is_judged_on_the_treaty():
+    cb = load_codebook()
+    heads = dataclasses.replace(
+        semantic({"consul": 0.6}), claims={t: 0.8 for t in TYPES}, read=((20, 30, {"consul": 0.6}),)
+    )
+    answer = combine({16: [Candidate("obligations.v1", q16({"consul": 1})), heads]}, cb)[16]
+    assert answer.codes["consul"] == 1
 
 
 def test_the_most_confident_candidate_wins_whatever_the_order():

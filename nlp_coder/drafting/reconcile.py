@@ -48,16 +48,14 @@ def _combine_types(
 ) -> tuple[SheetAnswer, dict[str, Evidence]]:
     """Q16 from the rules' types and the semantic heads' types, and the evidence of the types only the heads
     found. The heads claim a type when its best sentence reaches their claim threshold; a type the cue rules
-    found stands unless the heads give every sentence of the treaty less than ``veto`` for it (a cue fired
-    on wording that does not read as that promise): then it is dropped, its quote kept and flagged."""
+    found is dropped, its quote kept and flagged, when the heads doubt it (``doubted_types``)."""
     codes = dict(rules.codes)
-    veto = semantic.veto
     added = {
         column: semantic.quotes[column]
         for column in TYPE_COLUMNS
         if not codes.get(column) and semantic.answer.codes.get(column) and column in semantic.quotes
     }
-    doubted = [c for c in TYPE_COLUMNS if codes.get(c) and semantic.scores.get(c, 0.0) < veto]
+    doubted = doubted_types(codes, semantic, rules.evidence)
     if not added and not doubted:
         return rules, {}
     codes.update({column: 1 for column in added})
@@ -71,7 +69,7 @@ def _combine_types(
     if doubted:
         names = ", ".join(TYPE_NAMES[c] for c in doubted)
         text += f" (the cues also found {names}, but the semantic heads do not read it as a promise: check)"
-    scores = [semantic.scores[c] for c in added] + [1.0 - semantic.scores.get(c, 0.0) for c in doubted]
+    scores = [semantic.scores[c] for c in added] + [1.0 - p for p in doubted.values()]
     answer = SheetAnswer(
         16,
         text,
@@ -85,15 +83,40 @@ def _combine_types(
     return answer, added
 
 
+def doubted_types(
+    codes: dict[str, int], semantic: Candidate, evidence: list[Evidence] | None = None
+) -> dict[str, float]:
+    """The claimed types the heads doubt, with the score that decided: a type no sentence of the treaty
+    reaches ``veto`` for; or, short of the heads' own claim, a type whose quoted sentences (those the heads
+    read) all score below ``veto`` for it, however some other sentence scores. A cue that fires on
+    "consultation" about a threat to the balance of payments is judged on that sentence, not on the
+    treaty's best one. Without ``evidence``, only the first test applies."""
+    out = {}
+    for c in TYPE_COLUMNS:
+        if not codes.get(c):
+            continue
+        best = semantic.scores.get(c, 0.0)
+        if best < semantic.veto:
+            out[c] = best
+            continue
+        if evidence is None or best >= semantic.claims.get(c, 1.0):
+            continue
+        spans = [(e.start, e.end) for e in evidence if e.start is not None and e.end is not None]
+        read = [r for start, end in spans if (r := semantic.read_within(start, end)) is not None]
+        if read and (quoted := max(r.get(c, 0.0) for r in read)) < semantic.veto:
+            out[c] = quoted
+    return out
+
+
 def veto_types(answers: dict[int, SheetAnswer], semantic: Candidate | None, codebook: Codebook) -> None:
     """After the passage classifiers have added types: a type the heads score below their veto on every
     sentence is dropped from Q16 whoever claimed it (quote kept, flagged), as for the cues' types."""
     q16 = answers.get(16)
     if q16 is None or semantic is None:
         return
-    doubted = [
-        c for c in TYPE_COLUMNS if q16.codes.get(c) and semantic.scores.get(c, 0.0) < semantic.veto
-    ]
+    # judged on the treaty's best sentence, not on the classifiers' quotes: a passage classifier quotes the
+    # passage that scored highest for the whole target, not the sentence that states the promise
+    doubted = doubted_types(q16.codes, semantic)
     if not doubted:
         return
     for c in doubted:
@@ -104,7 +127,7 @@ def veto_types(answers: dict[int, SheetAnswer], semantic: Candidate | None, code
         f"{', '.join(labels) if labels else 'None'} (the passage classifiers also found {names}, but the "
         "semantic heads do not read it as a promise: check)"
     )
-    q16.confidence = min(q16.confidence or 1.0, *(1.0 - semantic.scores.get(c, 0.0) for c in doubted))
+    q16.confidence = min(q16.confidence or 1.0, *(1.0 - p for p in doubted.values()))
     q16.needs_review = True
 
 

@@ -31,6 +31,16 @@ class Candidate:
     scores: dict[str, float] = field(default_factory=dict)  # per column, where the predictor scores them
     quotes: dict[str, Evidence] = field(default_factory=dict)  # per scored column, its best passage
     veto: float = 0.0  # another predictor's claim of a scored column stands only at this score or more
+    claims: dict[str, float] = field(default_factory=dict)  # per column, the score at which it claims it
+    read: tuple[tuple[int, int, dict[str, float]], ...] = ()  # (start, end, scores) of every passage it scored
+
+    def read_within(self, start: int, end: int) -> dict[str, float] | None:
+        """The highest score per column over the scored passages that overlap ``[start, end)``; None when
+        this predictor scored none of them."""
+        found = [scores for s, e, scores in self.read if s < end and start < e]
+        if not found:
+            return None
+        return {column: max(f.get(column, 0.0) for f in found) for column in found[0]}
 
 
 def evidence(treaty: Treaty, start: int, end: int) -> Evidence:

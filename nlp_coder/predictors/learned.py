@@ -132,16 +132,17 @@ class SemanticPredictor:
 
     def candidate(self, treaty: Treaty) -> Candidate | None:
         from nlp_coder.predictors.encoder import default_encoder
-        from nlp_coder.predictors.semantic import best_sentences
+        from nlp_coder.predictors.semantic import best_sentences, claim_thresholds, sentence_scores
 
         if self.model.heads is None:
             return None
         settings = self.model.extras.get("semantic", {})
-        claim = float(settings.get("claim", 0.8))
-        best = best_sentences(treaty, self.model.heads, self.encoder or default_encoder())
+        claims = claim_thresholds(settings.get("claim", 0.8), self.model.heads.targets)
+        encoder = self.encoder or default_encoder()
+        best = best_sentences(treaty, self.model.heads, encoder)
         codes, evidence, quotes = {}, [], {}
         for target, scored in best.items():
-            codes[target] = int(scored.p >= claim)
+            codes[target] = int(scored.p >= claims[target])
             if scored.end > scored.start:
                 part = treaty.part_at(scored.start)
                 label = part.label if part else None
@@ -150,4 +151,5 @@ class SemanticPredictor:
                     evidence.append(quotes[target])
         answer = SheetAnswer(16, "", codes=codes, evidence=evidence, source="text")
         scores = {t: s.p for t, s in best.items()}
-        return Candidate(self.name, answer, scores, quotes, float(settings.get("veto", 0.0)))
+        read = sentence_scores(treaty, self.model.heads, encoder)
+        return Candidate(self.name, answer, scores, quotes, float(settings.get("veto", 0.0)), claims, read)

@@ -490,7 +490,8 @@ def model_card(meta: dict) -> str:
             "  both are checked before loading.",
             f"- Heads: one logistic regression (C={sem.get('C')}) per type {sem.get('targets')} over the embedding",
             "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
-            f"  A type is claimed at p >= {sem.get('claim')}; a type the cues found is dropped below {sem.get('veto')}.",
+            f"  A type is claimed at p >= {_claims(sem.get('claim'))}; a type the cues found is dropped when",
+            f"  its quoted sentences (or, short of a claim, all sentences) score below {sem.get('veto')}.",
             f"- Trained on: {sem.get('sentences')} sentences; positives per type {sem.get('positives')}.",
         ]
     if "calibration" in components:
@@ -523,3 +524,9 @@ def model_card(meta: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _claims(claim: object) -> str:
+    if isinstance(claim, dict):
+        return ", ".join(f"{p} ({t})" for t, p in claim.items())
+    return str(claim)

@@ -68,6 +68,13 @@ def _draft_one(task: tuple[Path, str, float | None, object]) -> tuple[str | None
         return None, f"internal error ({type(exc).__name__}: {exc})"
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported when it is read
+
+
 def draft_folder(
     folder: str | Path,
     out_dir: str | Path,
@@ -86,8 +93,10 @@ def draft_folder(
     tasks = [(path, format, max_mb, model) for path in files]  # the model reaches the workers by fork
     written: dict[int, Path] = {}
     failed: dict[int, str] = {}
+    # the largest files first, so that no worker is left with a long one when the others are done
+    order = sorted(range(len(files)), key=lambda i: (-_size(files[i]), i))
     with Progress(len(files), progress, "drafting") as bar:
-        for index, (text, error) in imap_unordered(_draft_one, tasks, jobs):
+        for index, (text, error) in imap_unordered(_draft_one, tasks, jobs, order):
             path = files[index]
             if text is not None:
                 try:

@@ -44,9 +44,12 @@ def _run(index: int) -> tuple[int, Any]:
     return index, fn(items[index])
 
 
-def imap_unordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 1) -> Iterator[tuple[int, R]]:
+def imap_unordered(
+    fn: Callable[[T], R], items: Sequence[T], jobs: int = 1, order: Sequence[int] | None = None
+) -> Iterator[tuple[int, R]]:
     """``(index, fn(items[index]))`` for every item, as each is done: in this process when ``jobs`` is 1 (or
-    there is one item), else in ``jobs`` forked workers. An exception raised by ``fn`` reaches the caller."""
+    there is one item), else in ``jobs`` forked workers, which take the items in ``order`` (default: as
+    given). An exception raised by ``fn`` reaches the caller."""
     global _WORK
     if jobs <= 1 or len(items) <= 1:
         for index, item in enumerate(items):
@@ -60,7 +63,7 @@ def imap_unordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 1) -> I
     finally:
         _WORK = previous  # the workers have their copy; the parent need not keep the items alive
     try:
-        yield from pool.imap_unordered(_run, range(len(items)))
+        yield from pool.imap_unordered(_run, order if order is not None else range(len(items)))
         pool.close()
     finally:
         pool.terminate()

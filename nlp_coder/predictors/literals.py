@@ -31,6 +31,46 @@ def required(pattern: str) -> frozenset[str] | None:
     return frozenset(found) if found else None
 
 
+@functools.cache
+def required_groups(pattern: str) -> tuple[frozenset[str], ...]:
+    """Every requirement found in ``pattern``: a match contains one string of each group. The most selective
+    group (``required``) comes first; the others are for testing the sentences that have the first."""
+    try:
+        tree = _p.parse(pattern, re.I)
+    except re.error:
+        return ()
+    groups: list[set[str]] = []
+    _all_of(list(tree), groups)
+    first = required(pattern)
+    rest = sorted({frozenset(g) for g in groups if frozenset(g) != first}, key=lambda g: sorted(g))
+    return ((first,) if first else ()) + tuple(rest)
+
+
+def _all_of(items: list, groups: list[set[str]]) -> None:
+    """Adds to ``groups`` each requirement of the sequence ``items``: its literal runs, its alternations whose
+    every branch has a requirement, and those of the groups and repeats it must pass through."""
+    run = ""
+    for op, av in items:
+        if op is _c.LITERAL:
+            run += chr(av).lower()
+            continue
+        if len(run) >= MIN_LITERAL:
+            groups.append({run})
+        run = ""
+        if op is _c.SUBPATTERN:
+            _all_of(list(av[3]), groups)
+        elif op is _c.BRANCH:
+            branches = [_sequence(list(b)) for b in av[1]]
+            if all(branches):
+                groups.append(set().union(*branches))  # type: ignore[arg-type]
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            _all_of(list(av[2]), groups)
+        elif op is _c.ATOMIC_GROUP:
+            _all_of(list(av), groups)
+    if len(run) >= MIN_LITERAL:
+        groups.append({run})
+
+
 def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
     """The more selective requirement: longer shortest string, then fewer strings."""
     if not b:
@@ -89,6 +129,7 @@ class LiteralIndex:
     SEPARATOR = "\x00"  # between sentences: no literal contains it, so no hit spans two sentences
 
     def __init__(self, lowered: Sequence[str], ascii_only: Sequence[bool]):
+        self._lowered = lowered
         self._text = self.SEPARATOR.join(lowered)
         self._starts: list[int] = []
         position = 0
@@ -125,3 +166,12 @@ class LiteralIndex:
                 found |= self.sentences_with(literal)
             out = self._candidates[literals] = sorted(found)
         return out
+
+    def having(self, sentences: Sequence[int], groups: Sequence[frozenset[str]]) -> list[int]:
+        """Those of ``sentences`` that contain a string of every group (a sentence never skipped stays)."""
+        lowered, keep = self._lowered, self._never_skipped
+        return [
+            k
+            for k in sentences
+            if k in keep or all(any(lit in lowered[k] for lit in group) for group in groups)
+        ]

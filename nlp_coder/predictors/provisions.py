@@ -22,7 +22,7 @@ from nlp_coder.configfile import check_regex, compiled_regex, first_problem, kin
 from nlp_coder.errors import ConfigError
 from nlp_coder.paths import CONFIG_DIR
 from nlp_coder.predictors.base import RulePredictor
-from nlp_coder.predictors.literals import LiteralIndex, required
+from nlp_coder.predictors.literals import LiteralIndex, required, required_groups
 from nlp_coder.text.treaty import Treaty
 
 DEFAULT_PROVISIONS = CONFIG_DIR / "provisions.yaml"
@@ -94,11 +94,11 @@ class _CompiledCue:
 
     def __init__(self, cue: Cue):
         self.cue = cue
-        self.any = [(p, required(p)) for p in cue.any]
+        self.any = [(p, required(p), required_groups(p)[1:]) for p in cue.any]
 
     def matches(self, sentence: str) -> bool:
         """Whether the cue matches one sentence: one of ``any``, all of ``all`` and none of ``none``."""
-        return any(_regex(p).search(sentence) for p, _ in self.any) and self._holds(sentence)
+        return any(_regex(p).search(sentence) for p, _, _ in self.any) and self._holds(sentence)
 
     def _holds(self, sentence: str) -> bool:
         return all(_regex(p).search(sentence) for p in self.cue.all) and not any(
@@ -110,12 +110,14 @@ class _CompiledCue:
         that contain one of its literals, and a sentence it matches is not tried again."""
         skip_preamble = not self.cue.preamble
         hit: set[int] = set()
-        for pattern, literals in self.any:
+        for pattern, literals, others in self.any:
             todo = [
                 k
                 for k in index.candidates(literals)
                 if k not in hit and not (skip_preamble and units[k][3] == "preamble")
             ]
+            if todo and others:
+                todo = index.having(todo, others)
             if todo:
                 search = _regex(pattern).search
                 hit.update(k for k in todo if search(units[k][2]))

@@ -109,6 +109,21 @@ def test_gated_units_skip_the_preamble_and_the_title():
     assert quotes == ["Should either Party be attacked, the other shall come to its aid."]
 
 
+def test_the_heads_read_a_sentence_without_the_label_of_its_part():
+    text = (
+        "TREATY\n\nThe Parties have agreed as follows:\n\n"
+        "Article 2\nThe Parties reject the use or threat of force in their mutual relations.\n\n"
+        "ARTICLE III. 1. Should either Party be attacked, the other shall come to its aid.\n"
+    )
+    treaty = treaty_from_text(text)
+    units = gated_units(treaty)
+    assert [s for _, _, s in units] == [
+        "The Parties reject the use or threat of force in their mutual relations.",
+        "Should either Party be attacked, the other shall come to its aid.",
+    ]
+    assert all(treaty.text[start:end].rstrip().endswith(s[-20:]) for start, end, s in units)
+
+
 def test_a_concepts_config_naming_an_unknown_concept_is_refused(tmp_path):
     bad = tmp_path / "concepts.yaml"
     bad.write_text("concepts:\n  attack: [attack]\npairs:\n  - [attack, help]\n")

@@ -491,7 +491,8 @@ def model_card(meta: dict) -> str:
             f"- Heads: one logistic regression (C={sem.get('C')}) per type {sem.get('targets')} over the embedding",
             "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
             f"  A type is claimed at p >= {_claims(sem.get('claim'))}; a type the cues found is dropped when",
-            f"  its quoted sentences (or, short of a claim, all sentences) score below {sem.get('veto')}.",
+            f"  every sentence scores below {sem.get('veto')} for it, or, when no sentence reaches its claim, when the",
+            "  sentences the cues quote do.",
             f"- Trained on: {sem.get('sentences')} sentences; positives per type {sem.get('positives')}.",
         ]
     if "calibration" in components:

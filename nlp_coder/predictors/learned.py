@@ -132,14 +132,14 @@ class SemanticPredictor:
 
     def candidate(self, treaty: Treaty) -> Candidate | None:
         from nlp_coder.predictors.encoder import default_encoder
-        from nlp_coder.predictors.semantic import best_sentences, claim_thresholds, sentence_scores
+        from nlp_coder.predictors.semantic import claim_thresholds, score
 
         if self.model.heads is None:
             return None
         settings = self.model.extras.get("semantic", {})
         claims = claim_thresholds(settings.get("claim", 0.8), self.model.heads.targets)
         encoder = self.encoder or default_encoder()
-        best = best_sentences(treaty, self.model.heads, encoder)
+        best, read = score(treaty, self.model.heads, encoder)
         codes, evidence, quotes = {}, [], {}
         for target, scored in best.items():
             codes[target] = int(scored.p >= claims[target])
@@ -151,5 +151,4 @@ class SemanticPredictor:
                     evidence.append(quotes[target])
         answer = SheetAnswer(16, "", codes=codes, evidence=evidence, source="text")
         scores = {t: s.p for t, s in best.items()}
-        read = sentence_scores(treaty, self.model.heads, encoder)
         return Candidate(self.name, answer, scores, quotes, float(settings.get("veto", 0.0)), claims, read)

@@ -51,8 +51,7 @@ WEAK = re.compile(
 COOP = re.compile(
     r"\b(?:consult|confer|deliberat|exchange (?:of )?views|concert|talks|inform|notify|meet|joint|together|"
     r"in common|common|assist|aid\b|support|renounc|reject|forswear|abjure|abstain|never|refrain|not to use|"
-    r"shall not use|counter|compel|"
-    r"coerc|measures)",
+    r"shall not use|counter|compel|coerc|measures)",
     re.I,
 )
 
@@ -246,28 +245,21 @@ def sentence_proba(heads: SemanticHeads, X: np.ndarray) -> np.ndarray:
     return heads.predict_proba(X)
 
 
-def sentence_scores(
+def score(
     treaty: Treaty, heads: SemanticHeads, encoder: object
-) -> tuple[tuple[int, int, dict[str, float]], ...]:
-    """(start, end, probability per target) of every gated sentence, in text order."""
+) -> tuple[dict[str, Scored], tuple[tuple[int, int, dict[str, float]], ...]]:
+    """The heads read the gated sentences once: for every target its best sentence (probability 0 where
+    nothing is gated), and every sentence's (start, end, probability per target) in text order."""
     units = gated_units(treaty)
     if not units:
-        return ()
+        return {t: Scored(t, 0.0, 0, 0) for t in heads.targets}, ()
     proba = sentence_proba(heads, treaty_features(treaty, encoder))
-    return tuple(
+    best = {}
+    for j, target in enumerate(heads.targets):
+        k = int(np.argmax(proba[:, j]))
+        best[target] = Scored(target, round(float(proba[k, j]), 4), units[k][0], units[k][1])
+    read = tuple(
         (start, end, {t: round(float(proba[k, j]), 4) for j, t in enumerate(heads.targets)})
         for k, (start, end, _) in enumerate(units)
     )
-
-
-def best_sentences(treaty: Treaty, heads: SemanticHeads, encoder: object) -> dict[str, Scored]:
-    """For every target, the gated sentence that scores highest (probability 0 where nothing is gated)."""
-    units = gated_units(treaty)
-    if not units:
-        return {t: Scored(t, 0.0, 0, 0) for t in heads.targets}
-    proba = sentence_proba(heads, treaty_features(treaty, encoder))
-    out = {}
-    for j, target in enumerate(heads.targets):
-        k = int(np.argmax(proba[:, j]))
-        out[target] = Scored(target, round(float(proba[k, j]), 4), units[k][0], units[k][1])
-    return out
+    return best, read

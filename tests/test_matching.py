@@ -69,3 +69,73 @@ def test_literal_index_picks_exactly_the_sentences_that_may_match(sentences, lit
     if literals is not None and any("\x00" in lit for lit in literals):
         return  # the index's separator: no literal from a pattern holds it
     assert list(index.candidates(literals)) == expected
+
+
+# --- the other fast paths: sentence splitting and character n-gram hashing ----------------------------------
+
+
+def sentencizer_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans from spaCy's own sentencizer component, blocks and trimming as split_sentences does."""
+    import spacy
+
+    from nlp_coder.text.sentences import _MAX_CHUNK, _blocks
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = _MAX_CHUNK + 10_000
+    spans, pos = [], 0
+    for start, end in _blocks(text):
+        for chunk_start in range(start, end, _MAX_CHUNK):
+            doc = nlp(text[chunk_start : min(end, chunk_start + _MAX_CHUNK)])
+            for sent in doc.sents:
+                s, e = chunk_start + sent.start_char, chunk_start + sent.end_char
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+                if e > s and s >= pos:
+                    spans.append((s, e))
+                    pos = e
+    return spans
+
+
+SENTENCE_CASES = [
+    "",
+    "Article 1. The U.S.A. and the U.K. agree (see Art. 3.) that... it holds!\" Then: \"no.\"  Next one?",
+    "(a) first item;\n(b) second item.\n\n1. A numbered paragraph... and more?! Yes.) Done",
+    "Words without any full stop at all",
+    "Tabs\tand\u00a0odd spaces. Après la guerre. Fin.\n\n\n",
+]
+
+
+@pytest.mark.parametrize("text", [*SENTENCE_CASES, EXTRA])
+def test_sentences_equal_spacys_sentencizer(text):
+    from nlp_coder.text.sentences import split_sentences
+
+    assert split_sentences(text) == sentencizer_spans(text)
+
+
+def test_sentences_of_the_fixture_treaties_equal_spacys_sentencizer():
+    from nlp_coder.text.sentences import split_sentences
+
+    paths = [EXAMPLE, *sorted(p for p in TREATIES.iterdir() if p.suffix in {".txt", ".md", ".html"})]
+    for path in paths:
+        text = load_treaty(path).text
+        assert split_sentences(text) == sentencizer_spans(text), path
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .!?;:()\"'\n\t-1")), max_size=120))
+def test_sentences_equal_spacys_sentencizer_on_any_punctuation(text):
+    from nlp_coder.text.sentences import split_sentences
+
+    assert split_sentences(text) == sentencizer_spans(text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aBé İ.\n\t-x")), max_size=40), min_size=1, max_size=5))
+def test_char_counts_equal_the_hashing_vectorizer(texts):
+    from nlp_coder.predictors.classifier import _vectorizers, char_counts
+
+    ours, theirs = char_counts(texts), _vectorizers()[1].transform(texts)
+    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+    assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
+    assert (ours.data == theirs.data).all()

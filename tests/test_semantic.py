@@ -49,6 +49,49 @@ def test_encoder_is_deterministic():
     assert enc.encode(sentences).tobytes() == enc.encode(list(sentences)).tobytes()
 
 
+def test_an_encoder_loading_in_the_background_is_waited_for_not_loaded_twice(monkeypatch):
+    import threading
+    import time
+
+    from nlp_coder.predictors import encoder as module
+
+    made, started = [], threading.Event()
+
+    class Slow:
+        def __init__(self):
+            started.set()
+            time.sleep(0.3)
+            made.append(self)
+
+    monkeypatch.setattr(module, "SentenceEncoder", Slow)
+    module._shipped_encoder.cache_clear()
+    try:
+        module.load_in_background()
+        assert started.wait(5)
+        got = module.default_encoder()  # called while the thread is still loading
+        assert made == [got]
+        assert module.default_encoder() is got
+    finally:
+        module._shipped_encoder.cache_clear()
+
+
+def test_a_background_load_that_fails_is_raised_by_the_drafts_own_call(monkeypatch, capfd):
+    from nlp_coder.predictors import encoder as module
+
+    def broken():
+        raise EncoderError("the encoder file was changed (hash mismatch); refusing to load")
+
+    monkeypatch.setattr(module, "SentenceEncoder", broken)
+    module._shipped_encoder.cache_clear()
+    try:
+        module.load_in_background()
+        with pytest.raises(EncoderError, match="changed"):
+            module.default_encoder()
+        assert capfd.readouterr().err == ""  # the thread itself says nothing
+    finally:
+        module._shipped_encoder.cache_clear()
+
+
 def test_a_changed_tokenizer_is_refused(tmp_path):
     folder = tmp_path / "encoder"
     shutil.copytree(ENCODER_DIR, folder)

@@ -84,4 +84,8 @@ def draft(
         if result.failed:
             raise typer.Exit(1)
         return
+    if getattr(loaded, "heads", None) is not None:
+        from nlp_coder.predictors.encoder import load_in_background
+
+        load_in_background()
     emit(draft_file(treaty, format.value, model=loaded, max_mb=max_mb), dest)

@@ -44,8 +44,30 @@ def counts(texts: list[str]):
     """Sparse n-gram counts (n_texts x 2*N_FEATURES)."""
     from scipy.sparse import hstack
 
-    word, char = _vectorizers()
-    return hstack([word.transform(texts), char.transform(texts)]).tocsr()
+    word, _ = _vectorizers()
+    return hstack([word.transform(texts), char_counts(texts)]).tocsr()
+
+
+def char_counts(texts: list[str]):
+    """The character n-gram counts, as ``HashingVectorizer(analyzer="char_wb")`` gives them, hashed once per
+    distinct word: char_wb n-grams never cross a word boundary, so a text's counts are the sum of its
+    words' counts (a treaty's passages repeat their words many times over)."""
+    from scipy.sparse import csr_matrix
+
+    _, char = _vectorizers()
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, text in enumerate(texts):
+        for w in text.lower().split():
+            rows.append(i)
+            cols.append(vocabulary.setdefault(w, len(vocabulary)))
+    per_word = char.transform(list(vocabulary)) if vocabulary else csr_matrix((0, N_FEATURES))
+    ones = np.ones(len(rows), dtype=np.float64)
+    which = csr_matrix((ones, (rows, cols)), shape=(len(texts), len(vocabulary)))
+    out = (which @ per_word).tocsr()
+    out.sum_duplicates()
+    out.sort_indices()
+    return out
 
 
 def tfidf(counts_matrix, idf: np.ndarray):

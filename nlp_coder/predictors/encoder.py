@@ -9,9 +9,11 @@ states, L2-normalised: 384 floats per sentence.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -132,7 +134,28 @@ class SentenceEncoder:
         return out
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def default_encoder() -> SentenceEncoder:
     """The shipped encoder, loaded once per process (and only when a draft needs it)."""
+    with _LOADING:  # a load started by ``load_in_background`` is waited for, not repeated
+        return _shipped_encoder()
+
+
+@lru_cache(maxsize=1)
+def _shipped_encoder() -> SentenceEncoder:
     return SentenceEncoder()
+
+
+def load_in_background() -> None:
+    """Start loading the shipped encoder in a thread, so that hashing its weights and building the ONNX
+    Runtime session (which release the GIL) overlap reading and segmenting the treaty. For one draft in a
+    process that does not fork afterwards: a folder's workers load their own. A failure here is left for the
+    draft's own call to ``default_encoder``, which raises it."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # the draft's own call raises it again
+            default_encoder()
+
+    threading.Thread(target=load, name="encoder-loader", daemon=True).start()

@@ -23,27 +23,28 @@ MIN_LITERAL = 3  # shorter runs ("UN") would pass almost every sentence
 @functools.cache
 def required(pattern: str) -> frozenset[str] | None:
     """Lowercase strings, one of which is in every match of ``pattern`` (case-insensitive); or None."""
-    try:
-        tree = _p.parse(pattern, re.I)
-    except re.error:
-        return None
-    found = _sequence(list(tree))
-    return frozenset(found) if found else None
+    return _requirements(pattern)[0]
 
 
-@functools.cache
 def required_groups(pattern: str) -> tuple[frozenset[str], ...]:
     """Every requirement found in ``pattern``: a match contains one string of each group. The most selective
     group (``required``) comes first; the others are for testing the sentences that have the first."""
+    return _requirements(pattern)[1]
+
+
+@functools.cache
+def _requirements(pattern: str) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
+    """``required`` and ``required_groups`` from one parse of the pattern (the tree is not kept)."""
     try:
-        tree = _p.parse(pattern, re.I)
+        tree = list(_p.parse(pattern, re.I))
     except re.error:
-        return ()
+        return None, ()
+    found = _sequence(tree)
+    first = frozenset(found) if found else None
     groups: list[set[str]] = []
-    _all_of(list(tree), groups)
-    first = required(pattern)
+    _all_of(tree, groups)
     rest = sorted({frozenset(g) for g in groups if frozenset(g) != first}, key=lambda g: sorted(g))
-    return ((first,) if first else ()) + tuple(rest)
+    return first, ((first,) if first else ()) + tuple(rest)
 
 
 def _all_of(items: list, groups: list[set[str]]) -> None:
@@ -166,6 +167,12 @@ class LiteralIndex:
                 found |= self.sentences_with(literal)
             out = self._candidates[literals] = sorted(found)
         return out
+
+    def may_hold(self, k: int, literals: frozenset[str] | None) -> bool:
+        """``may_match`` for sentence ``k``: False only when it certainly contains none of ``literals``."""
+        return (
+            literals is None or k in self._never_skipped or any(lit in self._lowered[k] for lit in literals)
+        )
 
     def having(self, sentences: Sequence[int], groups: Sequence[frozenset[str]]) -> list[int]:
         """Those of ``sentences`` that contain a string of every group (a sentence never skipped stays)."""

@@ -121,7 +121,14 @@ class _CompiledCue:
             if todo:
                 search = _regex(pattern).search
                 hit.update(k for k in todo if search(units[k][2]))
-        return [k for k in sorted(hit) if self._holds(units[k][2])]
+        return [k for k in sorted(hit) if self._holds_at(k, units[k][2], index)]
+
+    def _holds_at(self, k: int, sentence: str, index: LiteralIndex) -> bool:
+        """``_holds`` for sentence ``k``, searching only the patterns whose literals it contains (found when
+        first needed: most cues never match in a given treaty)."""
+        return all(
+            index.may_hold(k, required(p)) and _regex(p).search(sentence) for p in self.cue.all
+        ) and not any(index.may_hold(k, required(p)) and _regex(p).search(sentence) for p in self.cue.none)
 
 
 def load_provisions(path: str | Path | None = None) -> ProvisionConfig:

@@ -188,6 +188,54 @@ def test_heads_learn_and_read_two_promises_in_one_sentence():
     assert (proba[2] > 0.9).all()
 
 
+def test_exemplars_pull_a_sentence_towards_the_type_of_the_clauses_nearest_it():
+    heads = SemanticHeads(("defense", "consul"), knn=1, blend=0.3, scale=30.0)
+    heads.coef_, heads.intercept_ = np.zeros((2, 4), np.float32), np.zeros(2, np.float32)  # heads alone: 0.5
+    heads.exemplars_ = np.eye(3, dtype=np.float32)  # a defence clause, a consultation clause, a near miss
+    heads.exemplar_targets_ = np.array([[1, 0], [0, 1], [0, 0]], dtype=np.uint8)
+    X = np.array([[1, 0, 0, 0.5], [0, 0, 1, 0.5], [0.05, 0.1, 0, 0.5]], dtype=np.float32)  # embedding, concept
+    p = heads.predict_proba(X)
+    assert p[0, 0] == pytest.approx(0.7 * 0.5 + 0.3, abs=1e-3) and p[0, 1] == pytest.approx(0.5, abs=1e-3)
+    assert (p[1] < 0.36).all()  # nearest the near miss: both types pushed down
+    assert p[2, 1] > p[2, 0] > 0.5  # nearer the consultation clause than the defence one, both above the miss
+    heads.exemplars_ = None
+    assert np.allclose(heads.predict_proba(X), 0.5)  # without exemplars, the heads alone
+
+
+def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
+    from nlp_coder.predictors.model import ModelError, load_model, save_model
+
+    rng = np.random.default_rng(1)
+    emb = rng.normal(size=(40, 8)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    Y = np.zeros((40, 2), dtype=int)
+    Y[:10, 0], Y[10:20, 1] = 1, 1
+    heads = SemanticHeads(("defense", "consul")).fit(np.hstack([emb, emb[:, :2]]), Y, embeddings=emb)
+    spec = {"n": 40, "dims": 8, "knn": 3, "blend": 0.3, "scale": 30.0}
+    settings = {"targets": ["defense", "consul"], "n_features": 10, "claim": 0.6, "veto": 0.35, "exemplars": spec}
+    path = save_model(
+        tmp_path / "m",
+        {"classifiers": {}, "counts": {}, "idf": None},
+        load_codebook(),
+        {},
+        0,
+        "m",
+        {},
+        heads=heads,
+        extras={"semantic": settings},
+    )
+    loaded = load_model(path).heads
+    X = np.hstack([emb, emb[:, :2]])
+    assert loaded.predict_proba(X).tobytes() == heads.predict_proba(X).tobytes()
+    assert "exemplar sentences" in (path / "README.md").read_text(encoding="utf-8")
+    vectors = path / "weights" / "semantic" / "exemplars.npy"
+    data = bytearray(vectors.read_bytes())
+    data[-1] ^= 0xFF
+    vectors.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="hash mismatch"):
+        load_model(path)
+
+
 def q16(codes, confidence=0.8, quote="Article 1 text"):
     full = {t: codes.get(t, 0) for t in TYPES}
     ev = [Evidence(quote, "Article 1", 0, 10)] if any(full.values()) else []

@@ -133,6 +133,19 @@ def fit_semantic(
         "claim": CLAIM,
         "veto": VETO,
         "C": heads.C,
+        **(
+            {
+                "exemplars": {
+                    "n": int(heads.exemplars_.shape[0]),
+                    "dims": int(heads.exemplars_.shape[1]),
+                    "knn": heads.knn,
+                    "blend": heads.blend,
+                    "scale": heads.scale,
+                }
+            }
+            if heads.exemplars_ is not None
+            else {}
+        ),
         "concept_weight": CONCEPT_WEIGHT,
         "concepts": load_concepts().feature_names,
         "encoder": {"name": encoder.info.name, "onnx_sha256": encoder.info.onnx_sha256},

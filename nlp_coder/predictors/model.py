@@ -112,6 +112,11 @@ def save_model(
         if heads is not None and heads.coef_ is not None and heads.intercept_ is not None:
             _save_npy(tmp / "weights" / "semantic" / "coef.npy", heads.coef_.ravel().astype(np.float32))
             _save_npy(tmp / "weights" / "semantic" / "intercept.npy", heads.intercept_.astype(np.float32))
+            if heads.exemplars_ is not None and heads.exemplar_targets_ is not None:
+                vectors = heads.exemplars_.astype(np.float16).ravel()
+                _save_npy(tmp / "weights" / "semantic" / "exemplars.npy", vectors)
+                labels = heads.exemplar_targets_.ravel()
+                _save_npy(tmp / "weights" / "semantic" / "exemplar_targets.npy", labels)
         for key, value in sorted((extras or {}).items()):
             (tmp / "weights" / f"{key}.json").write_text(
                 json.dumps(value, indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -445,7 +450,29 @@ def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
     heads = SemanticHeads(targets)
     heads.coef_ = coef.reshape(len(targets), width).astype(np.float32)
     heads.intercept_ = intercept.astype(np.float32)
+    if "exemplars" in settings:
+        _load_exemplars(folder, settings["exemplars"], heads)
     return heads
+
+
+def _load_exemplars(folder: Path, spec: object, heads: SemanticHeads) -> None:
+    """The heads' exemplars (``weights/semantic/exemplars.npy``, ``exemplar_targets.npy``) and how they are
+    blended in, as ``weights/semantic.json`` describes them."""
+    rel = "weights/semantic.json"
+    try:
+        n, dims = int(spec["n"]), int(spec["dims"])  # type: ignore[index]
+        knn, blend, scale = int(spec["knn"]), float(spec["blend"]), float(spec["scale"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        raise ModelError(f"{folder}: {rel}: exemplars needs n, dims, knn, blend and scale") from None
+    if n <= 0 or dims <= 0 or knn <= 0 or not 0.0 <= blend <= 1.0 or not scale > 0:
+        raise ModelError(f"{folder}: {rel}: exemplars has an impossible value")
+    vectors = _load_array(folder, "weights/semantic/exemplars.npy", "f", n * dims)
+    labels = _load_array(folder, "weights/semantic/exemplar_targets.npy", "u", n * len(heads.targets))
+    if labels.max(initial=0) > 1:
+        raise ModelError(f"{folder}: weights/semantic/exemplar_targets.npy: values other than 0 and 1")
+    heads.exemplars_ = vectors.reshape(n, dims).astype(np.float16).astype(np.float32)
+    heads.exemplar_targets_ = labels.reshape(n, len(heads.targets)).astype(np.uint8)
+    heads.knn, heads.blend, heads.scale = knn, blend, scale
 
 
 def model_card(meta: dict) -> str:
@@ -490,6 +517,7 @@ def model_card(meta: dict) -> str:
             "  both are checked before loading.",
             f"- Heads: one logistic regression (C={sem.get('C')}) per type {sem.get('targets')} over the embedding",
             "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
+            *_exemplar_lines(sem.get("exemplars")),
             f"  A type is claimed at p >= {_claims(sem.get('claim'))}; a type the cues found is dropped when",
             f"  every sentence scores below {sem.get('veto')} for it, or, when no sentence reaches its claim, when the",
             "  sentences the cues quote do.",
@@ -525,6 +553,16 @@ def model_card(meta: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _exemplar_lines(spec: object) -> list[str]:
+    if not isinstance(spec, dict):
+        return []
+    return [
+        f"  Blended ({spec.get('blend')}) with nearness to {spec.get('n')} exemplar sentences (their embeddings,",
+        f"  float16): mean cosine of the {spec.get('knn')} nearest stating the type minus that of the {spec.get('knn')}",
+        f"  nearest stating none, through a logistic of slope {spec.get('scale')}.",
+    ]
 
 
 def _claims(claim: object) -> str:

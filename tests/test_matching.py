@@ -49,11 +49,39 @@ def test_fast_matches_equal_naive_matches(config):
 
 
 def test_required_literals():
-    assert required(r"\bmutual (assistance|aid)\b") == {"mutual "}
+    assert required(r"\bmutual (assistance|aid)\b") == {"\x01mutual assistance", "\x01mutual aid"}
+    assert required(r"\borgani[sz]ations?\b") == {"\x01organisation", "\x01organization"}
+    assert required(r"\bco-?operat\w*") == {"\x01co-operat", "\x01cooperat"}
+    assert required(r"\b(enter|entering) into\b") == {"\x01enter into", "\x01entering into"}
+    assert required(r"\b[a-z]+ of (war|arms)") == {" of war", " of arms"}
     assert required(r"\b(attack|aggression)\b") is not None
     assert all(len(x) >= 3 for x in required(r"\b(attack|aggression)\b"))
     assert required(r"(?-i:\bUN\b)") is None
     assert any_required([r"\bconsult", r"\bUN\b"]) is None
+
+
+def test_fold_spells_every_character_a_case_insensitive_pattern_takes_for_an_ascii_letter():
+    import re
+    import sys
+
+    from nlp_coder.predictors.literals import fold
+
+    every = "".join(chr(c) for c in range(0x80, sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    for ch in set(re.findall(r"[a-z]", every, re.I)):
+        assert fold(ch).isascii() and re.fullmatch(fold(ch), ch, re.I), hex(ord(ch))
+    assert fold("The \u0130STANBUL Protocol ſhall") == "the istanbul protocol shall"
+    index = LiteralIndex([fold("Les Partieſ ſhall consult"), fold("Done at Zürich")], [True, True])
+    assert list(index.candidates(required(r"\bshall consult\b"))) == [0]
+
+
+def test_a_word_start_requirement_is_met_only_where_a_word_starts():
+    word_start = required(r"\b(nato|weu)\b")
+    assert word_start == {"\x01nato", "\x01weu"}
+    sentences = ["each signatory shall ratify", "nato forces", "the council (nato) met", "_nato", "a weu b"]
+    index = LiteralIndex(sentences, [True] * len(sentences))
+    assert list(index.candidates(word_start)) == [1, 2, 4]
+    assert [may_match(word_start, s, True) for s in sentences] == [False, True, True, False, True]
+    assert [index.may_hold(k, word_start) for k in range(len(sentences))] == [False, True, True, False, True]
 
 
 WORDS = st.sampled_from(["attack", "the ", "ſecurity", "aid", "consult", "x", "\x00", " ", "Attack", "tack"])

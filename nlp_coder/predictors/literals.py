@@ -18,6 +18,38 @@ from bisect import bisect_right
 from collections.abc import Sequence
 
 MIN_LITERAL = 3  # shorter runs ("UN") would pass almost every sentence
+# A requirement that starts with WORD_START is met only where its string starts a word (the pattern has \b
+# there): "\bnato\b" needs "nato" at the start of a word, not inside "signatory".
+WORD_START = "\x01"
+
+
+# The only characters beyond ASCII that match an ASCII letter under re.IGNORECASE (dotted and dotless i, long
+# s; the Kelvin sign lowercases to "k"): a test scans every code point for more.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+def fold(sentence: str) -> str:
+    """A sentence as the literal index reads it: lowercase, with the characters above that a case-insensitive
+    pattern takes for ASCII letters spelled as those letters. A requirement found in a pattern's ASCII literals
+    is then in the folded sentence whenever the pattern matches the sentence, whatever its script."""
+    return sentence.translate(_FOLD).lower()
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def contains(lowered: str, literal: str) -> bool:
+    """Whether ``lowered`` holds ``literal`` (at the start of a word, if it begins with WORD_START)."""
+    if not literal.startswith(WORD_START):
+        return literal in lowered
+    core = literal[1:]
+    at = lowered.find(core)
+    while at != -1:
+        if at == 0 or not _is_word(lowered[at - 1]):
+            return True
+        at = lowered.find(core, at + 1)
+    return False
 
 
 @functools.cache
@@ -52,7 +84,7 @@ def _all_of(items: list, groups: list[set[str]]) -> None:
     every branch has a requirement, and those of the groups and repeats it must pass through."""
     run = ""
     for op, av in items:
-        if op is _c.LITERAL:
+        if op is _c.LITERAL and av < 128:
             run += chr(av).lower()
             continue
         if len(run) >= MIN_LITERAL:
@@ -83,14 +115,18 @@ def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
 
 
 def _sequence(items: list) -> set[str] | None:
+    """The most selective requirement of a sequence. A stretch of the pattern that can only match a few exact
+    strings ("organi[sz]ation", "co-?operat", "ent(er|ering)") gives all of them, spelled out: a longer
+    requirement than its longest plain literal run, so fewer sentences are tried."""
     best: set[str] | None = None
-    run = ""
+    runs = {""}
     for op, av in items:
-        if op is _c.LITERAL:
-            run += chr(av).lower()
+        exact = _exact(op, av)
+        if exact is not None and len(runs) * len(exact) <= MAX_SPELLINGS:
+            runs = {r + x for r in runs for x in exact}
             continue
-        best = _better(best, {run} if len(run) >= MIN_LITERAL else None)
-        run = ""
+        best = _better(best, _usable(runs))
+        runs = {""}
         if op is _c.SUBPATTERN:
             best = _better(best, _sequence(list(av[3])))
         elif op is _c.BRANCH:
@@ -101,7 +137,62 @@ def _sequence(items: list) -> set[str] | None:
             best = _better(best, _sequence(list(av[2])))
         elif op is _c.ATOMIC_GROUP:
             best = _better(best, _sequence(list(av)))
-    return _better(best, {run} if len(run) >= MIN_LITERAL else None)
+    return _better(best, _usable(runs))
+
+
+# Spellings per stretch of a pattern: each is one more scan of the treaty's text, and at 8 or 64 the scans cost
+# more time than the searches they saved (measured on 57 ToTA agreements).
+MAX_SPELLINGS = 2
+
+
+def _usable(runs: set[str]) -> set[str] | None:
+    """The spellings as a requirement (a sentence with "organisations" has "organisation": the longer one
+    goes), or None if one is shorter than MIN_LITERAL."""
+    runs = {_normal(r) for r in runs}
+    if min(len(r.lstrip(WORD_START)) for r in runs) < MIN_LITERAL:
+        return None
+    return {r for r in runs if not any(o != r and o in r for o in runs)}
+
+
+def _normal(run: str) -> str:
+    """A spelling as a requirement: the word-start mark kept only at its start, before a word character."""
+    core = run.replace(WORD_START, "")
+    return WORD_START + core if run.startswith(WORD_START) and core and _is_word(core[0]) else core
+
+
+def _exact(op: object, av: object) -> set[str] | None:
+    """The exact (lowercase) strings one pattern item can match, if they are few; zero-width anchors match ""."""
+    if op is _c.LITERAL:
+        return {chr(av).lower()} if av < 128 else None  # type: ignore[operator,arg-type]
+    if op is _c.AT:
+        return {WORD_START} if av is _c.AT_BOUNDARY else {""}
+    if op is _c.IN:
+        chars = [chr(v).lower() for o, v in av if o is _c.LITERAL and v < 128]  # type: ignore[union-attr]
+        return set(chars) if len(chars) == len(av) and len(chars) <= 8 else None  # type: ignore[arg-type]
+    if op is _c.SUBPATTERN:
+        return _exact_sequence(list(av[3]))  # type: ignore[index]
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:  # type: ignore[index]
+            found = _exact_sequence(list(branch))
+            if found is None:
+                return None
+            out |= found
+        return out if len(out) <= MAX_SPELLINGS else None
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] == 0 and av[1] == 1:  # type: ignore[index]
+        found = _exact_sequence(list(av[2]))  # type: ignore[index]
+        return None if found is None else found | {""}
+    return None
+
+
+def _exact_sequence(items: list) -> set[str] | None:
+    out = {""}
+    for op, av in items:
+        found = _exact(op, av)
+        if found is None or len(out) * len(found) > MAX_SPELLINGS:
+            return None
+        out = {r + x for r in out for x in found}
+    return out
 
 
 def any_required(patterns: list[str]) -> frozenset[str] | None:
@@ -117,7 +208,7 @@ def any_required(patterns: list[str]) -> frozenset[str] | None:
 
 def may_match(literals: frozenset[str] | None, lowered: str, ascii_only: bool) -> bool:
     """False only when the sentence (``lowered``) certainly cannot match."""
-    return literals is None or not ascii_only or any(lit in lowered for lit in literals)
+    return literals is None or not ascii_only or any(contains(lowered, lit) for lit in literals)
 
 
 class LiteralIndex:
@@ -147,12 +238,17 @@ class LiteralIndex:
         hits = self._hits.get(literal)
         if hits is None:
             found: set[int] = set()
-            find, starts, n = self._text.find, self._starts, len(self._starts)
-            at = find(literal)
+            find, starts, n, text = self._text.find, self._starts, len(self._starts), self._text
+            word_start = literal.startswith(WORD_START)
+            core = literal[1:] if word_start else literal
+            at = find(core)
             while at != -1:
+                if word_start and at > 0 and _is_word(text[at - 1]):
+                    at = find(core, at + 1)
+                    continue
                 k = bisect_right(starts, at) - 1
                 found.add(k)
-                at = find(literal, starts[k + 1]) if k + 1 < n else -1
+                at = find(core, starts[k + 1]) if k + 1 < n else -1
             hits = self._hits[literal] = frozenset(found)
         return hits
 
@@ -171,7 +267,9 @@ class LiteralIndex:
     def may_hold(self, k: int, literals: frozenset[str] | None) -> bool:
         """``may_match`` for sentence ``k``: False only when it certainly contains none of ``literals``."""
         return (
-            literals is None or k in self._never_skipped or any(lit in self._lowered[k] for lit in literals)
+            literals is None
+            or k in self._never_skipped
+            or any(contains(self._lowered[k], lit) for lit in literals)
         )
 
     def having(self, sentences: Sequence[int], groups: Sequence[frozenset[str]]) -> list[int]:

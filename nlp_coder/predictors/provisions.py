@@ -22,7 +22,7 @@ from nlp_coder.configfile import check_regex, compiled_regex, first_problem, kin
 from nlp_coder.errors import ConfigError
 from nlp_coder.paths import CONFIG_DIR
 from nlp_coder.predictors.base import RulePredictor
-from nlp_coder.predictors.literals import LiteralIndex, required, required_groups
+from nlp_coder.predictors.literals import LiteralIndex, fold, required, required_groups
 from nlp_coder.text.treaty import Treaty
 
 DEFAULT_PROVISIONS = CONFIG_DIR / "provisions.yaml"
@@ -167,8 +167,8 @@ def literal_index(treaty: Treaty) -> LiteralIndex:
     cached = treaty.cache.get("literal_index")
     if cached is None:
         units = sentence_units(treaty)
-        lowered = [u[2].lower() for u in units]
-        cached = treaty.cache["literal_index"] = LiteralIndex(lowered, [u[2].isascii() for u in units])
+        folded = [fold(u[2]) for u in units]  # no script needs testing sentence by sentence (literals.fold)
+        cached = treaty.cache["literal_index"] = LiteralIndex(folded, [True] * len(units))
     return cached
 
 

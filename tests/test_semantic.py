@@ -202,6 +202,20 @@ def test_exemplars_pull_a_sentence_towards_the_type_of_the_clauses_nearest_it():
     assert np.allclose(heads.predict_proba(X), 0.5)  # without exemplars, the heads alone
 
 
+def test_nearness_is_the_same_whatever_the_rows_compared_at_a_time(monkeypatch):
+    from nlp_coder.predictors import semantic as module
+
+    rng = np.random.default_rng(2)
+    emb = rng.normal(size=(30, 8)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    Y = (rng.random((30, 2)) > 0.7).astype(int)
+    Y[0], Y[1], Y[2] = [1, 0], [0, 1], [0, 0]
+    heads = SemanticHeads(("defense", "consul")).fit(emb, Y, embeddings=emb)
+    whole = heads.nearness(emb)
+    monkeypatch.setattr(module, "NEARNESS_ROWS", 7)
+    assert np.allclose(heads.nearness(emb), whole, atol=1e-6)
+
+
 def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
     from nlp_coder.predictors.model import ModelError, load_model, save_model
 

@@ -206,9 +206,9 @@ def any_required(patterns: list[str]) -> frozenset[str] | None:
     return frozenset(out)
 
 
-def may_match(literals: frozenset[str] | None, lowered: str, ascii_only: bool) -> bool:
-    """False only when the sentence (``lowered``) certainly cannot match."""
-    return literals is None or not ascii_only or any(contains(lowered, lit) for lit in literals)
+def may_match(literals: frozenset[str] | None, folded: str) -> bool:
+    """False only when the sentence (``folded`` by ``fold``) certainly cannot match."""
+    return literals is None or any(contains(folded, lit) for lit in literals)
 
 
 class LiteralIndex:
@@ -220,7 +220,8 @@ class LiteralIndex:
 
     SEPARATOR = "\x00"  # between sentences: no literal contains it, so no hit spans two sentences
 
-    def __init__(self, lowered: Sequence[str], ascii_only: Sequence[bool]):
+    def __init__(self, lowered: Sequence[str]):
+        """``lowered``: the treaty's sentences, each ``fold``-ed."""
         self._lowered = lowered
         self._text = self.SEPARATOR.join(lowered)
         self._starts: list[int] = []
@@ -229,7 +230,6 @@ class LiteralIndex:
             self._starts.append(position)
             position += len(sentence) + 1
         self._every = range(len(lowered))
-        self._never_skipped = frozenset(i for i, a in enumerate(ascii_only) if not a)
         self._hits: dict[str, frozenset[int]] = {}
         self._candidates: dict[frozenset[str], list[int]] = {}
 
@@ -258,7 +258,7 @@ class LiteralIndex:
             return self._every
         out = self._candidates.get(literals)
         if out is None:
-            found = set(self._never_skipped)
+            found: set[int] = set()
             for literal in literals:
                 found |= self.sentences_with(literal)
             out = self._candidates[literals] = sorted(found)
@@ -266,17 +266,9 @@ class LiteralIndex:
 
     def may_hold(self, k: int, literals: frozenset[str] | None) -> bool:
         """``may_match`` for sentence ``k``: False only when it certainly contains none of ``literals``."""
-        return (
-            literals is None
-            or k in self._never_skipped
-            or any(contains(self._lowered[k], lit) for lit in literals)
-        )
+        return literals is None or any(contains(self._lowered[k], lit) for lit in literals)
 
     def having(self, sentences: Sequence[int], groups: Sequence[frozenset[str]]) -> list[int]:
-        """Those of ``sentences`` that contain a string of every group (a sentence never skipped stays)."""
-        lowered, keep = self._lowered, self._never_skipped
-        return [
-            k
-            for k in sentences
-            if k in keep or all(any(lit in lowered[k] for lit in group) for group in groups)
-        ]
+        """Those of ``sentences`` that contain a string of every group."""
+        lowered = self._lowered
+        return [k for k in sentences if all(any(lit in lowered[k] for lit in group) for group in groups)]

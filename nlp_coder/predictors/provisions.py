@@ -168,7 +168,7 @@ def literal_index(treaty: Treaty) -> LiteralIndex:
     if cached is None:
         units = sentence_units(treaty)
         folded = [fold(u[2]) for u in units]  # no script needs testing sentence by sentence (literals.fold)
-        cached = treaty.cache["literal_index"] = LiteralIndex(folded, [True] * len(units))
+        cached = treaty.cache["literal_index"] = LiteralIndex(folded)
     return cached
 
 

@@ -250,12 +250,18 @@ class SemanticHeads:
         """Per sentence and target: mean cosine of the ``knn`` nearest exemplars stating the target, minus
         that of the ``knn`` nearest stating none. The embedding is the first ``dims`` columns of ``X``."""
         exemplars, labels = self.exemplars_, self.exemplar_targets_
-        sims = X[:, : exemplars.shape[1]].astype(np.float32) @ exemplars.T
-        negative = _top_mean(sims[:, labels.sum(axis=1) == 0], self.knn)
+        negatives = labels.sum(axis=1) == 0  # type: ignore[union-attr]
         out = np.zeros((len(X), len(self.targets)), dtype=np.float32)
-        for j in range(len(self.targets)):
-            out[:, j] = _top_mean(sims[:, labels[:, j] == 1], self.knn) - negative
+        for start in range(0, len(X), NEARNESS_ROWS):  # a 10 MB text has ~20,000 gated sentences
+            rows = slice(start, start + NEARNESS_ROWS)
+            sims = X[rows, : exemplars.shape[1]].astype(np.float32) @ exemplars.T  # type: ignore[union-attr]
+            negative = _top_mean(sims[:, negatives], self.knn)
+            for j in range(len(self.targets)):
+                out[rows, j] = _top_mean(sims[:, labels[:, j] == 1], self.knn) - negative  # type: ignore[index]
         return out
+
+
+NEARNESS_ROWS = 256  # sentences compared with the exemplars at a time (256 x 8,000 floats: 8 MB)
 
 
 def _top_mean(sims: np.ndarray, k: int) -> np.ndarray:

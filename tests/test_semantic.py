@@ -331,6 +331,21 @@ def test_isotonic_calibration_is_monotone_and_sets_a_review_threshold():
     assert calibrate.ece([0.9] * 10, [0] * 10) == pytest.approx(0.9)
 
 
+def test_no_answer_passes_review_unless_a_cross_fitted_threshold_also_holds():
+    # 37 answers: the map fitted on all of them passes those at 0.9375 and above as 95% right, but no
+    # threshold keeps 95% on either half when the map is fitted on the other half
+    conf = [0.99, 0.71, 0.99, 0.71, 0.59, 0.89, 0.64, 0.78, 0.82, 0.6, 0.52, 0.99, 0.91, 0.56, 0.92, 0.63, 0.62,
+            0.89, 0.88, 0.92, 0.57, 0.87, 0.73, 0.66, 0.87, 0.92, 0.66, 0.58, 1.0, 0.96, 0.64, 0.91, 0.54, 0.96,
+            0.89, 0.6, 0.65]  # fmt: skip
+    right = [1] * 37
+    for k in (15, 19, 23, 32):
+        right[k] = 0
+    fitted = calibrate.fit_calibration(calibrate.Points(conf, right, ["t"] * len(conf)))
+    in_sample = calibrate.review_threshold([calibrate.apply(fitted, c) for c in conf], right)
+    assert in_sample < 1.0 and fitted["measured"]["coverage_at_95_crossfit"] == 0.0
+    assert fitted["review_below"] == 1.01  # every answer flagged
+
+
 def test_calibration_decides_confidence_and_review():
     cb = load_codebook()
     mapping = {"x": [0.0, 0.5, 1.0], "y": [0.1, 0.5, 0.99], "review_below": 0.9}

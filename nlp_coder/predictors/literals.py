@@ -161,7 +161,8 @@ def _normal(run: str) -> str:
 
 
 def _exact(op: object, av: object) -> set[str] | None:
-    """The exact (lowercase) strings one pattern item can match, if they are few; zero-width anchors match ""."""
+    """The exact (lowercase) strings one pattern item can match, if they are few; a zero-width anchor matches
+    "" (a word boundary: WORD_START, kept by ``_normal`` where a word begins after it)."""
     if op is _c.LITERAL:
         return {chr(av).lower()} if av < 128 else None  # type: ignore[operator,arg-type]
     if op is _c.AT:

@@ -104,27 +104,17 @@ def test_literal_index_picks_exactly_the_sentences_that_may_match(sentences, lit
 # --- the other fast paths: sentence splitting and character n-gram hashing ----------------------------------
 
 
-def sentencizer_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence spans from spaCy's own sentencizer component, blocks and trimming as split_sentences does."""
+def assert_sentences_are_the_sentencizers(text: str) -> None:
+    """The sentences ``doc_sentences`` finds in ``text`` are those of spaCy's own sentencizer component."""
     import spacy
 
-    from nlp_coder.text.sentences import _MAX_CHUNK, _blocks
+    from nlp_coder.text.sentences import _tokenizer, doc_sentences
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.max_length = _MAX_CHUNK + 10_000
-    spans, pos = [], 0
-    for start, end in _blocks(text):
-        for chunk_start in range(start, end, _MAX_CHUNK):
-            doc = nlp(text[chunk_start : min(end, chunk_start + _MAX_CHUNK)])
-            for sent in doc.sents:
-                s, e = chunk_start + sent.start_char, chunk_start + sent.end_char
-                while e > s and text[e - 1].isspace():
-                    e -= 1
-                if e > s and s >= pos:
-                    spans.append((s, e))
-                    pos = e
-    return spans
+    tokenizer, final = _tokenizer()
+    theirs = [(sent.start_char, sent.end_char) for sent in nlp(text).sents] if text else []
+    assert doc_sentences(tokenizer(text), final) == theirs
 
 
 SENTENCE_CASES = [
@@ -138,26 +128,31 @@ SENTENCE_CASES = [
 
 @pytest.mark.parametrize("text", [*SENTENCE_CASES, EXTRA])
 def test_sentences_equal_spacys_sentencizer(text):
-    from nlp_coder.text.sentences import split_sentences
-
-    assert split_sentences(text) == sentencizer_spans(text)
+    assert_sentences_are_the_sentencizers(text)
 
 
 def test_sentences_of_the_fixture_treaties_equal_spacys_sentencizer():
-    from nlp_coder.text.sentences import split_sentences
+    from nlp_coder.text.sentences import _blocks
 
     paths = [EXAMPLE, *sorted(p for p in TREATIES.iterdir() if p.suffix in {".txt", ".md", ".html"})]
     for path in paths:
         text = load_treaty(path).text
-        assert split_sentences(text) == sentencizer_spans(text), path
+        for start, end in _blocks(text):  # the pieces split_sentences tokenizes
+            assert_sentences_are_the_sentencizers(text[start:end])
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab .!?;:()\"'\n\t-1")), max_size=120))
 def test_sentences_equal_spacys_sentencizer_on_any_punctuation(text):
+    assert_sentences_are_the_sentencizers(text)
+
+
+def test_split_sentences_trims_and_cuts_at_blank_lines():
     from nlp_coder.text.sentences import split_sentences
 
-    assert split_sentences(text) == sentencizer_spans(text)
+    text = "First one. Second one!  \n\nA heading\n\nLast"
+    assert [text[s:e] for s, e in split_sentences(text)] == ["First one.", "Second one!", "A heading", "Last"]
+    assert split_sentences("") == []
 
 
 @settings(max_examples=40, deadline=None)

@@ -41,15 +41,19 @@ def _is_word(ch: str) -> bool:
 
 def contains(lowered: str, literal: str) -> bool:
     """Whether ``lowered`` holds ``literal`` (at the start of a word, if it begins with WORD_START)."""
+    return _find(lowered, literal, 0) != -1
+
+
+def _find(text: str, literal: str, at: int) -> int:
+    """Where ``literal`` next occurs in ``text`` from ``at`` (its string after WORD_START, where a word starts
+    there), or -1."""
     if not literal.startswith(WORD_START):
-        return literal in lowered
+        return text.find(literal, at)
     core = literal[1:]
-    at = lowered.find(core)
-    while at != -1:
-        if at == 0 or not _is_word(lowered[at - 1]):
-            return True
-        at = lowered.find(core, at + 1)
-    return False
+    at = text.find(core, at)
+    while at > 0 and _is_word(text[at - 1]):
+        at = text.find(core, at + 1)
+    return at
 
 
 @functools.cache
@@ -239,17 +243,12 @@ class LiteralIndex:
         hits = self._hits.get(literal)
         if hits is None:
             found: set[int] = set()
-            find, starts, n, text = self._text.find, self._starts, len(self._starts), self._text
-            word_start = literal.startswith(WORD_START)
-            core = literal[1:] if word_start else literal
-            at = find(core)
+            text, starts, n = self._text, self._starts, len(self._starts)
+            at = _find(text, literal, 0)
             while at != -1:
-                if word_start and at > 0 and _is_word(text[at - 1]):
-                    at = find(core, at + 1)
-                    continue
                 k = bisect_right(starts, at) - 1
                 found.add(k)
-                at = find(core, starts[k + 1]) if k + 1 < n else -1
+                at = _find(text, literal, starts[k + 1]) if k + 1 < n else -1
             hits = self._hits[literal] = frozenset(found)
         return hits
 

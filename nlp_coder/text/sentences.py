@@ -26,8 +26,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     the first token after a sentence-final character that is neither punctuation nor sentence-final) applied
     without making a Python object per token, which took most of the splitting time.
     """
-    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
-
     tokenizer, final = _tokenizer()
     chunks = [
         (chunk_start, min(end, chunk_start + _MAX_CHUNK))
@@ -38,10 +36,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     pos = 0
     docs = tokenizer.pipe(text[s:e] for s, e in chunks)
     for (chunk_start, _), doc in zip(chunks, docs, strict=True):
-        if not len(doc):
-            continue
-        tokens = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).tolist()
-        for s, e in _sentences(tokens, final):
+        for s, e in doc_sentences(doc, final):
             s, e = chunk_start + s, chunk_start + e
             while e > s and text[e - 1].isspace():
                 e -= 1
@@ -51,8 +46,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _sentences(tokens: list[list[int]], final: frozenset[int]) -> list[tuple[int, int]]:
-    """(start, end) character offsets of the sentences of one tokenized chunk (rows: orth, punct, idx, len)."""
+def doc_sentences(doc: Any, final: frozenset[int]) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the sentences of one tokenized chunk, as the sentencizer's
+    ``doc.sents`` would give them (``final``: hashes of its sentence-final characters)."""
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+    if not len(doc):
+        return []
+    tokens = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).tolist()
     starts = [0]
     seen_final = False
     for i, (orth, is_punct, _, _) in enumerate(tokens):

@@ -273,14 +273,15 @@ def test_tota_weak_dataset_of_a_few_shared_trade_agreements(tmp_path):
     assert SHARED.is_dir()
 
 
-def test_drafting_never_imports_datasets():
+def test_drafting_never_imports_datasets_or_scikit_learn():
+    """Both are for training; scikit-learn's import alone is about 0.9 s of a draft's start-up."""
     code = (
         "import sys\n"
         "from nlp_coder.cli import main\n"
         f"sys.argv = ['nlp-coder', 'draft', {str(ROOT / 'tests/fixtures/treaties/real_parties.txt')!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
-        "print('datasets' in sys.modules, file=sys.stderr)\n"
+        "print('datasets' in sys.modules, 'sklearn' in sys.modules, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stderr.strip().splitlines()[-1] == "False"
+    assert done.stderr.strip().splitlines()[-1] == "False False"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -89,7 +90,9 @@ SENTENCES = st.lists(WORDS, max_size=6).map("".join)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(SENTENCES, max_size=8), st.none() | st.frozensets(WORDS.filter(lambda w: w.strip()), max_size=3))
+@given(
+    st.lists(SENTENCES, max_size=8), st.none() | st.frozensets(WORDS.filter(lambda w: w.strip()), max_size=3)
+)
 def test_literal_index_picks_exactly_the_sentences_that_may_match(sentences, literals):
     from nlp_coder.predictors.literals import fold
 
@@ -119,7 +122,7 @@ def assert_sentences_are_the_sentencizers(text: str) -> None:
 
 SENTENCE_CASES = [
     "",
-    "Article 1. The U.S.A. and the U.K. agree (see Art. 3.) that... it holds!\" Then: \"no.\"  Next one?",
+    'Article 1. The U.S.A. and the U.K. agree (see Art. 3.) that... it holds!" Then: "no."  Next one?',
     "(a) first item;\n(b) second item.\n\n1. A numbered paragraph... and more?! Yes.) Done",
     "Words without any full stop at all",
     "Tabs\tand\u00a0odd spaces. Après la guerre. Fin.\n\n\n",
@@ -155,12 +158,67 @@ def test_split_sentences_trims_and_cuts_at_blank_lines():
     assert split_sentences("") == []
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("aBé İ.\n\t-x")), max_size=40), min_size=1, max_size=5))
-def test_char_counts_equal_the_hashing_vectorizer(texts):
-    from nlp_coder.predictors.classifier import _vectorizers, char_counts
+def _hashing_vectorizers():
+    from sklearn.feature_extraction.text import HashingVectorizer
 
-    ours, theirs = char_counts(texts), _vectorizers()[1].transform(texts)
+    common = {"n_features": 2**15, "alternate_sign": False, "norm": None, "lowercase": True}
+    return (
+        HashingVectorizer(analyzer="word", ngram_range=(1, 2), **common),
+        HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), **common),
+    )
+
+
+def assert_same_matrix(ours, theirs):
     assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
     assert (ours.indptr == theirs.indptr).all() and (ours.indices == theirs.indices).all()
     assert (ours.data == theirs.data).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aBé İ.\n\t-x")), max_size=40), min_size=1, max_size=5))
+def test_char_counts_equal_the_hashing_vectorizer(texts):
+    from nlp_coder.predictors.classifier import char_counts
+    from nlp_coder.predictors.hashing import char_wb_counts
+
+    theirs = _hashing_vectorizers()[1].transform(texts)
+    assert_same_matrix(char_counts(texts), theirs)
+    assert_same_matrix(char_wb_counts(texts), theirs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab Cé İ'.,\n\t-_9\u00a0")), max_size=60),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_word_counts_equal_the_hashing_vectorizer(texts):
+    from nlp_coder.predictors.hashing import word_counts
+
+    assert_same_matrix(word_counts(texts), _hashing_vectorizers()[0].transform(texts))
+
+
+def test_a_hash_of_minus_two_to_the_31_gets_scikit_learns_column(monkeypatch):
+    from nlp_coder.predictors import hashing
+
+    monkeypatch.setattr(hashing, "_murmur3_32", lambda feature: -(2**31) if feature == "edge" else -7)
+    assert hashing._columns(["edge", "other"], 2**15).tolist() == [(2**31 - 1 - (2**15 - 1)) % 2**15, 7]
+
+
+def test_hashed_counts_and_tfidf_equal_scikit_learns_on_treaty_prose():
+    from scipy.sparse import hstack
+    from sklearn.preprocessing import normalize
+
+    from nlp_coder.predictors.classifier import counts, tfidf
+    from nlp_coder.predictors.hashing import l2_normalized
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(TREATIES.glob("*.txt"))]
+    texts += ["", "  ", "Ünïcode Straße, İzmir; the 2nd Party's «consent».", "x" * 3]
+    word, char = _hashing_vectorizers()
+    assert_same_matrix(counts(texts), hstack([word.transform(texts), char.transform(texts)]).tocsr())
+    x = counts(texts)
+    x.data = 1.0 + np.log(x.data)
+    assert_same_matrix(l2_normalized(x), normalize(x))  # to the last bit: squares summed in order
+    assert_same_matrix(tfidf(counts(texts), np.ones(2**16)), normalize(x))
+    assert l2_normalized(x[:0]).shape == (0, 2**16)

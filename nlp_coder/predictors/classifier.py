@@ -10,58 +10,33 @@ from __future__ import annotations
 import numpy as np
 
 from nlp_coder.errors import NlpCoderError
-
-N_FEATURES = 2**15  # per analyzer: word 1-2 grams and character 3-5 grams
+from nlp_coder.predictors.hashing import N_FEATURES, char_wb_counts, l2_normalized, word_counts
 
 
 class NotFittedError(NlpCoderError):
     """predict_proba on a classifier that was never fitted."""
 
 
-def _vectorizers() -> tuple:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    word = HashingVectorizer(
-        analyzer="word",
-        ngram_range=(1, 2),
-        n_features=N_FEATURES,
-        alternate_sign=False,
-        norm=None,
-        lowercase=True,
-    )
-    char = HashingVectorizer(
-        analyzer="char_wb",
-        ngram_range=(3, 5),
-        n_features=N_FEATURES,
-        alternate_sign=False,
-        norm=None,
-        lowercase=True,
-    )
-    return word, char
-
-
 def counts(texts: list[str]):
-    """Sparse n-gram counts (n_texts x 2*N_FEATURES)."""
+    """Sparse n-gram counts (n_texts x 2*N_FEATURES): word 1-2 grams, then character 3-5 grams."""
     from scipy.sparse import hstack
 
-    word, _ = _vectorizers()
-    return hstack([word.transform(texts), char_counts(texts)]).tocsr()
+    return hstack([word_counts(texts), char_counts(texts)]).tocsr()
 
 
 def char_counts(texts: list[str]):
-    """The character n-gram counts, as ``HashingVectorizer(analyzer="char_wb")`` gives them, hashed once per
-    distinct word: char_wb n-grams never cross a word boundary, so a text's counts are the sum of its
-    words' counts (a treaty's passages repeat their words many times over)."""
+    """The character n-gram counts, hashed once per distinct word: char_wb n-grams never cross a word
+    boundary, so a text's counts are the sum of its words' counts (a treaty's passages repeat their words
+    many times over)."""
     from scipy.sparse import csr_matrix
 
-    _, char = _vectorizers()
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
     for i, text in enumerate(texts):
         for w in text.lower().split():
             rows.append(i)
             cols.append(vocabulary.setdefault(w, len(vocabulary)))
-    per_word = char.transform(list(vocabulary)) if vocabulary else csr_matrix((0, N_FEATURES))
+    per_word = char_wb_counts(list(vocabulary)) if vocabulary else csr_matrix((0, N_FEATURES))
     ones = np.ones(len(rows), dtype=np.float64)
     which = csr_matrix((ones, (rows, cols)), shape=(len(texts), len(vocabulary)))
     out = (which @ per_word).tocsr()
@@ -72,12 +47,10 @@ def char_counts(texts: list[str]):
 
 def tfidf(counts_matrix, idf: np.ndarray):
     """Sublinear TF times IDF, rows scaled to unit length."""
-    from sklearn.preprocessing import normalize
-
     x = counts_matrix.astype(np.float64).copy()
     x.data = 1.0 + np.log(x.data)
     x = x.multiply(idf).tocsr()
-    return normalize(x)
+    return l2_normalized(x)
 
 
 def fit_idf(counts_matrix) -> np.ndarray:

@@ -104,6 +104,35 @@ def test_literal_index_picks_exactly_the_sentences_that_may_match(sentences, lit
     assert list(index.candidates(literals)) == expected
 
 
+LITERALS = st.frozensets(
+    st.builds(
+        lambda start, w: ("\x01" if start else "") + w, st.booleans(), WORDS.filter(lambda w: "\x00" not in w)
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(SENTENCES, max_size=8), LITERALS, st.lists(LITERALS, max_size=2))
+def test_one_scan_finds_what_a_scan_per_literal_finds(sentences, literals, groups):
+    """The Aho-Corasick pass (``scan``) and the literal-by-literal search give the same sentences, with
+    word starts, overlapping literals and literals the scan was not given."""
+    from nlp_coder.predictors.literals import fold
+
+    folded = [fold(s) for s in sentences]
+    scanned, one_by_one = LiteralIndex(folded), LiteralIndex(folded)
+    scanned.scan(literals)
+    for lits in (literals, *groups):
+        assert list(scanned.candidates(lits)) == list(one_by_one.candidates(lits))
+        assert list(scanned.candidates(lits)) == [k for k, s in enumerate(folded) if may_match(lits, s)]
+        assert [scanned.may_hold(k, lits) for k in range(len(folded))] == [may_match(lits, s) for s in folded]
+    everything = range(len(folded))
+    assert scanned.having(everything, groups) == [
+        k for k in everything if all(may_match(g, folded[k]) for g in groups)
+    ]
+
+
 # --- the other fast paths: sentence splitting and character n-gram hashing ----------------------------------
 
 

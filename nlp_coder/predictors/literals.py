@@ -3,9 +3,9 @@
 For a regular expression, ``required`` finds a set of lowercase strings such that every match contains one
 of them (from the parsed pattern: a run of literal characters, or one run per branch of an alternation), or
 None when it finds none. A sentence that contains none of a cue's strings cannot match the cue, so the
-pattern need not be run on it; the answer is the same, only faster. Case folding outside ASCII (the long s,
-the Kelvin sign) can make a case-insensitive match without the lowercase literal, so non-ASCII sentences are
-never skipped.
+pattern need not be run on it; the answer is the same, only faster. Sentences are read through ``fold``, so
+the few letters beyond ASCII that a case-insensitive pattern takes for ASCII ones (the long s, the dotless i)
+cannot hide a match.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import re._parser as _p
 from bisect import bisect_right
 from collections.abc import Sequence
 
+import numpy as np
+
 MIN_LITERAL = 3  # shorter runs ("UN") would pass almost every sentence
 # A requirement that starts with WORD_START is met only where its string starts a word (the pattern has \b
 # there): "\bnato\b" needs "nato" at the start of a word, not inside "signatory".
@@ -26,6 +28,9 @@ WORD_START = "\x01"
 # The only characters beyond ASCII that match an ASCII letter under re.IGNORECASE (dotted and dotless i, long
 # s; the Kelvin sign lowercases to "k"): a test scans every code point for more.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
+
+_ASCII_WORD = np.array([chr(c).isalnum() or chr(c) == "_" for c in range(128)], dtype=bool)
 
 
 def fold(sentence: str) -> str:
@@ -217,9 +222,10 @@ def may_match(literals: frozenset[str] | None, folded: str) -> bool:
 
 
 class LiteralIndex:
-    """Which sentences of a treaty contain each literal, found by one scan of the treaty's lowercase text per
-    literal (not one test per sentence and cue), and shared by every cue that needs the literal.
+    """Which sentences of a treaty contain each literal, shared by every cue that needs the literal.
 
+    ``scan(literals)`` finds them all in one pass over the treaty's folded text (Aho-Corasick, the
+    ``pyahocorasick`` library); a literal it was not given is found by its own scan when first asked for.
     ``candidates(literals)`` gives, in text order, exactly the sentences for which ``may_match`` is true.
     """
 
@@ -234,9 +240,46 @@ class LiteralIndex:
         for sentence in lowered:
             self._starts.append(position)
             position += len(sentence) + 1
+        self._start_array = np.asarray(self._starts, dtype=np.int64)
+        self._code_points: np.ndarray | None = None
         self._every = range(len(lowered))
         self._hits: dict[str, frozenset[int]] = {}
+        self._scanned: set[frozenset[str]] = set()
         self._candidates: dict[frozenset[str], list[int]] = {}
+        self._unions: dict[frozenset[str], frozenset[int]] = {}
+
+    def scan(self, literals: frozenset[str]) -> None:
+        """Finds the sentences of every literal not yet known, all in one pass over the text."""
+        if literals in self._scanned:
+            return
+        self._scanned.add(literals)
+        todo = frozenset(lit for lit in literals if lit not in self._hits)
+        if not todo:
+            return
+        automaton, cores, lengths = _automaton(todo)
+        found = np.array(list(automaton.iter(self._text)), dtype=np.int64).reshape(-1, 2)
+        which, start = found[:, 1], found[:, 0] - lengths[found[:, 1]] + 1
+        sentence = np.searchsorted(self._start_array, start, side="right") - 1
+        n = max(len(self._starts), 1)
+        plain = _grouped(which, sentence, n)
+        at_word = self._word_starts(start)
+        starting = _grouped(which[at_word], sentence[at_word], n)
+        empty: frozenset[int] = frozenset()
+        for literal in todo:
+            core = literal.removeprefix(WORD_START)
+            self._hits[literal] = (starting if literal != core else plain).get(cores[core], empty)
+
+    def _word_starts(self, positions: np.ndarray) -> np.ndarray:
+        """Whether a word starts at each position (no word character just before it)."""
+        if self._code_points is None:
+            self._code_points = np.frombuffer(self._text.encode("utf-32-le"), dtype=np.uint32)
+        before = self._code_points[np.maximum(positions - 1, 0)]
+        word = np.zeros(len(positions), dtype=bool)
+        ascii_ = before < 128
+        word[ascii_] = _ASCII_WORD[before[ascii_]]
+        for i in np.flatnonzero(~ascii_).tolist():
+            word[i] = _is_word(chr(before[i]))
+        return (positions == 0) | ~word
 
     def sentences_with(self, literal: str) -> frozenset[int]:
         """The indices of the sentences that contain ``literal``."""
@@ -266,9 +309,39 @@ class LiteralIndex:
 
     def may_hold(self, k: int, literals: frozenset[str] | None) -> bool:
         """``may_match`` for sentence ``k``: False only when it certainly contains none of ``literals``."""
-        return literals is None or any(contains(self._lowered[k], lit) for lit in literals)
+        return literals is None or k in self._with_any(literals)
 
     def having(self, sentences: Sequence[int], groups: Sequence[frozenset[str]]) -> list[int]:
         """Those of ``sentences`` that contain a string of every group."""
-        lowered = self._lowered
-        return [k for k in sentences if all(any(lit in lowered[k] for lit in group) for group in groups)]
+        sets = [self._with_any(group) for group in groups]
+        return [k for k in sentences if all(k in found for found in sets)]
+
+    def _with_any(self, literals: frozenset[str]) -> frozenset[int]:
+        """The sentences that contain one of ``literals``."""
+        out = self._unions.get(literals)
+        if out is None:
+            out = self._unions[literals] = frozenset().union(*map(self.sentences_with, literals))
+        return out
+
+
+@functools.lru_cache(maxsize=16)
+def _automaton(literals: frozenset[str]) -> tuple:
+    """An Aho-Corasick automaton of the literals' strings (without the word-start mark), each string's
+    number, and the strings' lengths by number."""
+    import ahocorasick
+
+    cores = {core: k for k, core in enumerate(sorted({lit.removeprefix(WORD_START) for lit in literals}))}
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for core, k in cores.items():
+        automaton.add_word(core, k)
+    automaton.make_automaton()
+    return automaton, cores, np.array([len(core) for core in cores], dtype=np.int64)
+
+
+def _grouped(which: np.ndarray, sentence: np.ndarray, n: int) -> dict[int, frozenset[int]]:
+    """{string number: the sentences it occurs in} from parallel arrays of hits."""
+    pairs = np.unique(which * n + sentence)
+    keys, first = np.unique(pairs // n, return_index=True)
+    bounds = [*first.tolist(), len(pairs)]
+    ks = (pairs % n).tolist()
+    return {int(key): frozenset(ks[bounds[i] : bounds[i + 1]]) for i, key in enumerate(keys.tolist())}

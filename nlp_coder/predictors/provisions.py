@@ -96,6 +96,12 @@ class _CompiledCue:
         self.cue = cue
         self.any = [(p, required(p), required_groups(p)[1:]) for p in cue.any]
 
+    def literals(self) -> set[str]:
+        """Every literal the cue's prefilters look for."""
+        groups = [g for _, first, others in self.any for g in (first, *others)]
+        groups += [required(p) for p in (*self.cue.all, *self.cue.none)]
+        return {literal for group in groups if group for literal in group}
+
     def matches(self, sentence: str) -> bool:
         """Whether the cue matches one sentence: one of ``any``, all of ``all`` and none of ``none``."""
         return any(_regex(p).search(sentence) for p, _, _ in self.any) and self._holds(sentence)
@@ -199,7 +205,10 @@ class ProvisionPredictor(RulePredictor):
         config = self.config or load_provisions()
         self.compiled_ = {q: [_CompiledCue(c) for c in qc.cues] for q, qc in config.questions.items()}
         # literal prefilters: each cue is tried only on the sentences that contain one of the words it cannot
-        # match without (same matches, far fewer searches; see literals.LiteralIndex)
+        # match without (same matches, far fewer searches; see literals.LiteralIndex), all found in one scan
+        self.literals_ = frozenset(
+            literal for cues in self.compiled_.values() for cue in cues for literal in cue.literals()
+        )
         self.config_ = config
         return self
 
@@ -217,6 +226,7 @@ class ProvisionPredictor(RulePredictor):
 
     def _matches(self, treaty: Treaty, question: int) -> list[Match]:
         units, index = sentence_units(treaty), literal_index(treaty)
+        index.scan(self.literals_)
         found: list[Match] = []
         for compiled in self.compiled_[question]:
             found += [Match(compiled.cue, units[k][0], units[k][1]) for k in compiled.sentences(units, index)]

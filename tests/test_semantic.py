@@ -193,7 +193,9 @@ def test_exemplars_pull_a_sentence_towards_the_type_of_the_clauses_nearest_it():
     heads.coef_, heads.intercept_ = np.zeros((2, 4), np.float32), np.zeros(2, np.float32)  # heads alone: 0.5
     heads.exemplars_ = np.eye(3, dtype=np.float32)  # a defence clause, a consultation clause, a near miss
     heads.exemplar_targets_ = np.array([[1, 0], [0, 1], [0, 0]], dtype=np.uint8)
-    X = np.array([[1, 0, 0, 0.5], [0, 0, 1, 0.5], [0.05, 0.1, 0, 0.5]], dtype=np.float32)  # embedding, concept
+    X = np.array(
+        [[1, 0, 0, 0.5], [0, 0, 1, 0.5], [0.05, 0.1, 0, 0.5]], dtype=np.float32
+    )  # embedding, concept
     p = heads.predict_proba(X)
     assert p[0, 0] == pytest.approx(0.7 * 0.5 + 0.3, abs=1e-3) and p[0, 1] == pytest.approx(0.5, abs=1e-3)
     assert (p[1] < 0.36).all()  # nearest the near miss: both types pushed down
@@ -226,7 +228,13 @@ def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
     Y[:10, 0], Y[10:20, 1] = 1, 1
     heads = SemanticHeads(("defense", "consul")).fit(np.hstack([emb, emb[:, :2]]), Y, embeddings=emb)
     spec = {"n": 40, "dims": 8, "knn": 3, "blend": 0.3, "scale": 30.0}
-    settings = {"targets": ["defense", "consul"], "n_features": 10, "claim": 0.6, "veto": 0.35, "exemplars": spec}
+    settings = {
+        "targets": ["defense", "consul"],
+        "n_features": 10,
+        "claim": 0.6,
+        "veto": 0.35,
+        "exemplars": spec,
+    }
     path = save_model(
         tmp_path / "m",
         {"classifiers": {}, "counts": {}, "idf": None},
@@ -319,16 +327,24 @@ def test_the_most_confident_candidate_wins_whatever_the_order():
         assert answers[8].answer == "Yes"
 
 
-def test_isotonic_calibration_is_monotone_and_sets_a_review_threshold():
-    conf = [0.5] * 40 + [0.7] * 40 + [0.9] * 40
-    right = [1] * 20 + [0] * 20 + [1] * 30 + [0] * 10 + [1] * 39 + [0] * 1
-    points = calibrate.Points(conf, right, ["t"] * len(conf))
-    fitted = calibrate.fit_calibration(points)
-    assert fitted["y"] == sorted(fitted["y"])
-    assert calibrate.apply(fitted, 0.9) > 0.95 > calibrate.apply(fitted, 0.7)
-    assert fitted["review_below"] == pytest.approx(calibrate.apply(fitted, 0.9), abs=1e-3)
+def test_the_calibration_map_is_a_monotone_logistic_curve_and_sets_a_review_threshold():
+    conf = [0.5] * 40 + [0.7] * 40 + [0.9] * 40 + [0.99] * 60
+    right = [1] * 20 + [0] * 20 + [1] * 28 + [0] * 12 + [1] * 37 + [0] * 3 + [1] * 60
+    fitted = calibrate.fit_calibration(calibrate.Points(conf, right, ["t"] * len(conf)))
+    assert fitted["method"] == "platt" and fitted["a"] > 0
+    assert fitted["y"] == sorted(fitted["y"]) and fitted["x"][0] == 0.0 and fitted["x"][-1] == 1.0
+    assert calibrate.apply(fitted, 0.99) > 0.95 > calibrate.apply(fitted, 0.9) > calibrate.apply(fitted, 0.5)
+    assert abs(calibrate.apply(fitted, 0.5) - 0.5) < 0.1  # a coin at 0.5 stays about a coin
+    assert calibrate.apply(fitted, 0.9) < fitted["review_below"] <= calibrate.apply(fitted, 0.99) + 1e-3
+    assert fitted["measured"]["coverage_at_95_crossfit"] > 0.2
     assert calibrate.ece([0.9] * 10, [1] * 9 + [0]) == pytest.approx(0.0, abs=1e-9)
     assert calibrate.ece([0.9] * 10, [0] * 10) == pytest.approx(0.9)
+
+
+def test_a_confidence_that_says_nothing_gets_the_overall_rate():
+    fitted = calibrate.fit_platt([0.9, 0.6, 0.9, 0.6], [0, 1, 0, 1])  # higher raw confidence, less often right
+    assert fitted["a"] == 0.0 and set(fitted["y"]) == {0.5}
+    assert set(calibrate.fit_platt([0.7, 0.8], [1, 1])["y"]) == {0.995}  # one class: its rate, clipped
 
 
 def test_no_answer_passes_review_unless_a_cross_fitted_threshold_also_holds():
@@ -350,12 +366,30 @@ def test_calibration_decides_confidence_and_review():
     cb = load_codebook()
     mapping = {"x": [0.0, 0.5, 1.0], "y": [0.1, 0.5, 0.99], "review_below": 0.9}
     answers = {
-        8: SheetAnswer(8, "Yes", "yes", {"proadd": 1}, evidence=[Evidence("x")], confidence=1.0, source="text"),
+        8: SheetAnswer(
+            8, "Yes", "yes", {"proadd": 1}, evidence=[Evidence("x")], confidence=1.0, source="text"
+        ),
         9: SheetAnswer(9, "No", "no", {"futmem": 0}, confidence=0.5, source="text"),
     }
     reconcile(answers, cb, mapping)
     assert answers[8].confidence == 0.99 and not answers[8].needs_review
     assert answers[9].confidence == 0.5 and answers[9].needs_review
+
+
+def test_the_calibrator_is_fitted_on_the_confidences_a_calibrated_draft_maps():
+    """Out-of-treaty drafts go through the identity map: an answer without a quote keeps its confidence, as it
+    does in a calibrated draft, where without any map the reconciler would cap it at 0.89."""
+    cb = load_codebook()
+
+    def quoteless():
+        return {9: SheetAnswer(9, "No", "no", {"futmem": 0}, confidence=0.97, source="text")}
+
+    assert reconcile(quoteless(), cb)[9].confidence == 0.89
+    assert reconcile(quoteless(), cb, calibrate.IDENTITY)[9].confidence == 0.97
+    mapping = {"x": [0.0, 0.9, 1.0], "y": [0.2, 0.5, 1.0], "review_below": 0.95}
+    assert reconcile(quoteless(), cb, mapping)[9].confidence == pytest.approx(
+        calibrate.apply(mapping, 0.97), abs=0.01
+    )
 
 
 def rows(n_with, n_without, column="specthrt", year=1950, bilat=1):
@@ -371,6 +405,35 @@ def test_the_prior_learns_rates_by_era_and_shrinks_small_cells():
     assert CodePrior.from_dict(json.loads(json.dumps(prior.to_dict()))).rates == prior.rates
 
 
+def alliances(kind_codes, n_with, n_without, year=1950):
+    return [{"begyr": year, "bilat": 0, **kind_codes, "base": 1}] * n_with + [
+        {"begyr": year, "bilat": 0, **kind_codes, "base": 0}
+    ] * n_without
+
+
+MILITARY = {"defense": 1, "offense": 0, "neutral": 0, "nonagg": 0, "consul": 1}
+PACT = {"defense": 0, "offense": 0, "neutral": 1, "nonagg": 1, "consul": 0}
+
+
+def test_the_prior_knows_the_kind_of_alliance_from_its_obligations():
+    from nlp_coder.codesheet.prior import kind_of
+
+    assert kind_of(MILITARY) == "military" and kind_of(PACT) == "pact"
+    assert kind_of({**PACT, "nonagg": 0, "neutral": 0, "consul": 1}) == "consultation"
+    assert kind_of({"defense": 1}) is None  # the other types unknown
+    prior = CodePrior().fit(
+        alliances(MILITARY, 30, 70) + alliances(PACT, 1, 99), ["base", "defense", "nonagg"]
+    )
+    military, pact, either = (prior.p_nonzero("base", 1950, 0, k) for k in ("military", "pact", None))
+    assert pact < 0.05 < either < military < 0.35
+    assert prior.p_nonzero("base", 1950, 0, "consultation") == either  # a kind never seen: era and bilateral
+    # an obligation's own rate is never conditioned on the kind it makes
+    assert prior.p_nonzero("nonagg", 1950, 0, "pact") == prior.p_nonzero("nonagg", 1950, 0)
+    # a prior saved before kinds were learnt still answers for a drafted kind
+    old = CodePrior({"base": {"all": 0.2, "era=1946-1989": 0.1}})
+    assert old.p_nonzero("base", 1950, 0, "military") == 0.1
+
+
 def test_a_weak_cue_for_a_rare_provision_is_not_claimed_but_a_strong_one_is():
     cb = load_codebook()
     prior = CodePrior().fit(rows(3, 97), ["specthrt"])
@@ -380,7 +443,12 @@ def test_a_weak_cue_for_a_rare_provision_is_not_claimed_but_a_strong_one_is():
         return {
             3: SheetAnswer(3, "1950", None, {"begyr": 1950}, confidence=0.9, source="text"),
             number: SheetAnswer(
-                number, "Yes", "yes", {"specthrt": 1}, evidence=[Evidence("x")], confidence=confidence,
+                number,
+                "Yes",
+                "yes",
+                {"specthrt": 1},
+                evidence=[Evidence("x")],
+                confidence=confidence,
                 source="text",
             ),
         }

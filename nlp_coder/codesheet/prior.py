@@ -1,9 +1,15 @@
 """A prior learned from the ATOP dataset: how often each provision is in an alliance, given what a draft
-already knows (the era of its signature, whether it is bilateral).
+already knows (which kind of alliance its obligations make it, the era of its signature, whether it is
+bilateral).
 
-For each column, P(column is non-zero | era, bilateral) is a smoothed frequency over the coded alliances:
-each cell shrinks toward its era's rate, which shrinks toward the overall rate, so a cell with few alliances
-says little of its own. A draft weighs its cue evidence against this prior (Bayes' rule on the odds), so a
+The kind comes from the five obligation types: military support (defense or offense), a pact of neutrality
+or nonaggression, or consultation only. It matters most: in ATOP, 21% of military alliances provide for
+bases against 1% of neutrality and nonaggression pacts, and 77% of those pacts are conditional on the
+adversary against 22% of military alliances.
+
+For each column, P(column is non-zero | kind, era, bilateral) is a smoothed frequency over the coded
+alliances: each cell shrinks toward the rate one level up (kind and era, then kind, then all alliances), so a
+cell with few alliances says little of its own. A draft weighs its cue evidence against this prior (Bayes' rule on the odds), so a
 provision that few alliances have needs strong evidence before it is claimed.
 """
 
@@ -11,8 +17,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ERAS = ((0, 1914, "before 1914"), (1914, 1946, "1914-1945"), (1946, 1990, "1946-1989"), (1990, 9999, "1990 on"))
+ERAS = (
+    (0, 1914, "before 1914"),
+    (1914, 1946, "1914-1945"),
+    (1946, 1990, "1946-1989"),
+    (1990, 9999, "1990 on"),
+)
 SHRINK = 10.0  # pseudo-alliances pulling a cell toward the rate one level up
+OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
+
+
+def kind_of(codes: dict) -> str | None:
+    """The kind of alliance its obligation codes make (None when one of them is unknown)."""
+    values = [codes.get(c) for c in OBLIGATIONS]
+    if any(v is None for v in values):
+        return None
+    defense, offense, neutral, nonagg, consul = (bool(v) for v in values)
+    if defense or offense:
+        return "military"
+    if neutral or nonagg:
+        return "pact"
+    return "consultation" if consul else "none"
 
 
 def era_of(year: int | None) -> str | None:
@@ -21,9 +46,21 @@ def era_of(year: int | None) -> str | None:
     return next((name for lo, hi, name in ERAS if lo <= year < hi), None)
 
 
+def _chain(kind: str | None, year: int | None, bilateral: int | None) -> list[str]:
+    """The cells an alliance falls in, from all alliances to the most specific one it has the facts for:
+    "all", then its kind (or its era, when the kind is unknown), then era, then bilateral."""
+    era = era_of(year)
+    levels = [f"kind={kind}"] if kind is not None else []
+    if era is not None:
+        levels.append(f"era={era}")
+        if bilateral is not None:
+            levels.append(f"bilat={bilateral}")
+    return ["all"] + [";".join(levels[: i + 1]) for i in range(len(levels))]
+
+
 @dataclass
 class CodePrior:
-    """P(a column is non-zero | era, bilateral), fitted on ATOP rows (scikit-learn style ``fit``)."""
+    """P(a column is non-zero | kind, era, bilateral), fitted on ATOP rows (scikit-learn style ``fit``)."""
 
     rates: dict[str, dict[str, float]] = field(default_factory=dict)  # column -> cell key -> rate
     alliances: int = 0
@@ -37,31 +74,31 @@ class CodePrior:
                 continue
             cells: dict[str, list[int]] = {}
             for row, value in values:
-                era = era_of(row.get("begyr"))
-                bilat = row.get("bilat")
                 nonzero = int(bool(value))
-                for key in ("all", f"era={era}", f"era={era};bilat={bilat}"):
+                kind = None if column in OBLIGATIONS else kind_of(row)
+                year, bilat = row.get("begyr"), row.get("bilat")
+                for key in dict.fromkeys(_chain(kind, year, bilat) + _chain(None, year, bilat)):
                     cells.setdefault(key, []).append(nonzero)
             overall = (sum(cells["all"]) + 0.5) / (len(cells["all"]) + 1.0)
             rates = {"all": overall}
-            for key, hits in cells.items():
-                if key.startswith("era=") and ";" not in key:
-                    rates[key] = (sum(hits) + SHRINK * overall) / (len(hits) + SHRINK)
-            for key, hits in cells.items():
-                if ";" in key:
-                    up = rates.get(key.split(";")[0], overall)
-                    rates[key] = (sum(hits) + SHRINK * up) / (len(hits) + SHRINK)
+            for depth in (1, 2, 3):  # each level shrinks toward the one above it, fitted first
+                for key, hits in cells.items():
+                    if key != "all" and key.count(";") == depth - 1:
+                        up = rates.get(key.rsplit(";", 1)[0], overall) if depth > 1 else overall
+                        rates[key] = (sum(hits) + SHRINK * up) / (len(hits) + SHRINK)
             self.rates[column] = {k: round(v, 4) for k, v in sorted(rates.items())}
         return self
 
-    def p_nonzero(self, column: str, year: int | None = None, bilateral: int | None = None) -> float | None:
+    def p_nonzero(
+        self, column: str, year: int | None = None, bilateral: int | None = None, kind: str | None = None
+    ) -> float | None:
         """The rate for the most specific cell known (None for a column the prior has not seen)."""
         rates = self.rates.get(column)
         if rates is None:
             return None
-        era = era_of(year)
-        for key in (f"era={era};bilat={bilateral}", f"era={era}", "all"):
-            if key in rates and "None" not in key:
+        kind = None if column in OBLIGATIONS else kind
+        for key in [*reversed(_chain(kind, year, bilateral)[1:]), *reversed(_chain(None, year, bilateral))]:
+            if key in rates:
                 return rates[key]
         return rates["all"]
 
@@ -70,5 +107,7 @@ class CodePrior:
 
     @classmethod
     def from_dict(cls, data: dict) -> CodePrior:
-        return cls({str(c): {str(k): float(v) for k, v in r.items()} for c, r in data["rates"].items()},
-                   int(data.get("alliances", 0)))
+        return cls(
+            {str(c): {str(k): float(v) for k, v in r.items()} for c, r in data["rates"].items()},
+            int(data.get("alliances", 0)),
+        )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from nlp_coder.codesheet.answers import Evidence, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
 from nlp_coder.codesheet.implied import CONDITION_COLUMNS, TYPE_COLUMNS
-from nlp_coder.codesheet.prior import CodePrior
+from nlp_coder.codesheet.prior import CodePrior, kind_of
 from nlp_coder.predictors.base import Candidate
 from nlp_coder.predictors.obligations import TYPE_NAMES
 
@@ -177,19 +177,21 @@ def reconcile(
 
 
 def _weigh_by_prior(answers: dict[int, SheetAnswer], codebook: Codebook, prior: CodePrior) -> None:
-    """Bayes' rule on the odds: the prior odds of the provision (ATOP, given era and bilateral) times the
-    odds the evidence gives on its own (the answer's confidence, read as a 50:50 judgement). A Yes that
-    falls below even odds becomes No (its quote kept, flagged); a No for a common provision loses confidence.
+    """Bayes' rule on the odds: the prior odds of the provision (ATOP, given the kind of alliance the drafted
+    obligations make, era and bilateral) times the odds the evidence gives on its own (the answer's
+    confidence, read as a 50:50 judgement). A Yes that falls below even odds becomes No (its quote kept,
+    flagged); a No for a common provision loses confidence.
     """
     year = answers[3].codes.get("begyr") if 3 in answers else None
     bilateral = answers[4].codes.get("bilat") if 4 in answers else None
+    kind = kind_of(answers[16].codes) if 16 in answers else None
     for number, answer in answers.items():
         q = codebook.question(number)
         if not q.has_yes_no or answer.yes_no not in ("yes", "no") or answer.source != "text":
             continue
         if not q.implies.on_no or any(q.implies.on_no.values()):
             continue  # only where Yes means the provision is there (non-zero) and No that it is not
-        rates = [prior.p_nonzero(c, year, bilateral) for c in (q.implies.yes_nonzero or q.columns)]
+        rates = [prior.p_nonzero(c, year, bilateral, kind) for c in (q.implies.yes_nonzero or q.columns)]
         known = [r for r in rates if r is not None]
         if not known:
             continue

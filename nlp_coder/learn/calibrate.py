@@ -17,6 +17,11 @@ TARGET_PRECISION = 0.95
 # as a one-article treaty, are a harder and different population (measured here: 65% right against 86% for the
 # treaties' answers), and mixing them in made the treaties' confidences too low (ECE 0.10 instead of 0.05).
 MIN_TREATY_POINTS = 100
+# The out-of-treaty drafts are made with this map (confidence unchanged), so that the map is fitted on the very
+# confidences it will be applied to: with no calibration at all, the reconciler caps every answer without a
+# quote at 0.89 (its rules-only presentation), and a map fitted on those capped values was then applied to the
+# uncapped ones of a calibrated draft.
+IDENTITY = {"x": [0.0, 1.0], "y": [0.0, 1.0], "review_below": 1.01}
 
 
 @dataclass
@@ -46,15 +51,39 @@ class Points:
         self.origin += other.origin
 
 
-def fit_isotonic(confidence: list[float], correct: list[int]) -> dict:
-    """The calibration map as breakpoints ``x`` → ``y`` (monotone, interpolated linearly between them)."""
-    from sklearn.isotonic import IsotonicRegression
+GRID = 200  # breakpoints of the stored map: a sigmoid read off at every 0.005 of raw confidence
 
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
-    iso.fit(np.asarray(confidence, dtype=float), np.asarray(correct, dtype=float))
-    x = [round(float(v), 4) for v in iso.X_thresholds_]
-    y = [round(float(v), 4) for v in iso.y_thresholds_]
-    return {"x": x, "y": y}
+
+def fit_platt(confidence: list[float], correct: list[int]) -> dict:
+    """The calibration map: a logistic curve on the log-odds of the raw confidence (Platt scaling), stored as
+    breakpoints ``x`` → ``y`` that the reconciler interpolates. Two parameters, so it varies far less from one
+    half of 159 answers to the other than an isotonic step map (measured on the shipped model's out-of-treaty
+    answers, 20 two-fold splits: ECE 0.057 against 0.068, coverage at 95% precision 0.39 against 0.06)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = _log_odds(np.asarray(confidence, dtype=float)).reshape(-1, 1)
+    y = np.asarray(correct, dtype=int)
+    grid = np.linspace(0.0, 1.0, GRID + 1)
+    if len(set(y.tolist())) < 2:
+        a, b = 0.0, float(_log_odds(np.array([y.mean() if len(y) else 0.5]))[0])
+    else:
+        lr = LogisticRegression(C=1e6, solver="lbfgs").fit(x, y)
+        a, b = float(lr.coef_[0][0]), float(lr.intercept_[0])
+        if a <= 0:  # raw confidence says nothing (or the opposite): every answer gets the overall rate
+            a, b = 0.0, float(_log_odds(np.array([y.mean()]))[0])
+    p = 1.0 / (1.0 + np.exp(-(a * _log_odds(grid) + b)))
+    return {
+        "method": "platt",
+        "a": round(a, 6),
+        "b": round(b, 6),
+        "x": [round(float(v), 4) for v in grid],
+        "y": [round(float(v), 4) for v in p],
+    }
+
+
+def _log_odds(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 0.005, 0.995)
+    return np.log(p / (1.0 - p))
 
 
 def apply(mapping: dict, confidence: float) -> float:
@@ -115,12 +144,12 @@ def fit_calibration(points: Points, seed: int = 0) -> dict:
     held_p, held_y = [0.0] * len(conf), [0] * len(conf)
     for k in (0, 1):
         train = [i for i in range(len(conf)) if fold[i] != k]
-        mapping = fit_isotonic([conf[i] for i in train], [ok[i] for i in train])
+        mapping = fit_platt([conf[i] for i in train], [ok[i] for i in train])
         for i in range(len(conf)):
             if fold[i] == k:
                 held_p[i], held_y[i] = apply(mapping, conf[i]), ok[i]
     cross_threshold = review_threshold(held_p, held_y)
-    mapping = fit_isotonic(conf, ok)
+    mapping = fit_platt(conf, ok)
     calibrated = [apply(mapping, c) for c in conf]
     # the stricter of the two: a threshold found on the answers the map was fitted on must also hold when
     # the map never saw them (with few answers, many sit on one step of the map, and the in-sample
@@ -170,6 +199,7 @@ def out_of_treaty_points(
     from nlp_coder.text.treaty import load_treaty, treaty_from_text
 
     points = Points()
+    extras = {**model_parts["extras"], "calibration": IDENTITY}
 
     def held_out(entry) -> tuple:
         fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
@@ -179,7 +209,7 @@ def out_of_treaty_points(
             fitted["idf"],
             fitted["classifiers"],
             model_parts["heads"],
-            model_parts["extras"],
+            extras,
         )
         return draft_json(load_treaty(entry.text), cb, model), gold_codes(entry, atop_csv, cb)
 
@@ -191,7 +221,7 @@ def out_of_treaty_points(
         model_parts["idf"],
         model_parts["classifiers"],
         model_parts["heads"],
-        model_parts["extras"],
+        extras,
     )
     rows = [(row, gold) for row in clause_data_rows("test", clauses) if (gold := clause_gold(row, cb))]
 

@@ -272,7 +272,7 @@ class LiteralIndex:
     def _word_starts(self, positions: np.ndarray) -> np.ndarray:
         """Whether a word starts at each position (no word character just before it)."""
         if self._code_points is None:
-            self._code_points = np.frombuffer(self._text.encode("utf-32-le"), dtype=np.uint32)
+            self._code_points = np.frombuffer(self._text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         before = self._code_points[np.maximum(positions - 1, 0)]
         word = np.zeros(len(positions), dtype=bool)
         ascii_ = before < 128

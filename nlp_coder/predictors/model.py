@@ -169,7 +169,9 @@ def _components(extras: dict[str, dict]) -> dict:
         out["semantic"] = semantic
     if "calibration" in extras:
         c = extras["calibration"]
-        out["calibration"] = {k: c.get(k) for k in ("review_below", "points", "by_origin", "measured")}
+        out["calibration"] = {
+            k: c.get(k) for k in ("method", "a", "b", "review_below", "points", "by_origin", "measured")
+        }
     if "prior" in extras:
         out["prior"] = {"alliances": extras["prior"].get("alliances"), "columns": len(extras["prior"]["rates"])}
     return out
@@ -437,6 +439,12 @@ def _check_calibration(folder: Path, calibration: dict) -> None:
         )
 
 
+def _calibration_kind(cal: dict) -> str:
+    if cal.get("method") == "platt":
+        return f"Logistic map on the log-odds (Platt scaling: a = {cal.get('a')}, b = {cal.get('b')})"
+    return "Isotonic map"
+
+
 def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
     """The semantic heads: ``weights/semantic/{coef,intercept}.npy`` shaped by ``weights/semantic.json``."""
     if not settings or not isinstance(settings.get("targets"), list) or not settings["targets"]:
@@ -529,8 +537,8 @@ def model_card(meta: dict) -> str:
             "",
             "## Calibration",
             "",
-            f"- Isotonic map from raw to calibrated confidence, fitted on {cal.get('points')} out-of-treaty answers",
-            f"  ({cal.get('by_origin')}); answers below {cal.get('review_below')} need review.",
+            f"- {_calibration_kind(cal)} from raw to calibrated confidence, fitted on {cal.get('points')}",
+            f"  out-of-treaty answers ({cal.get('by_origin')}); answers below {cal.get('review_below')} need review.",
             f"- Measured (two-fold cross-fitting): {cal.get('measured')}.",
         ]
     if "prior" in components:

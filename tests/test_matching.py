@@ -133,6 +133,21 @@ def test_one_scan_finds_what_a_scan_per_literal_finds(sentences, literals, group
     ]
 
 
+def test_a_scan_in_small_chunks_of_hits_finds_the_same(monkeypatch):
+    from nlp_coder.predictors import literals
+
+    sentences = ["the attack and the attack", "no hit", "attacks on the Parties", "tack", "the the the"]
+    wanted = frozenset({"attack", "\x01tack", "the ", "tack", "\x01the"})
+    whole = LiteralIndex(sentences)
+    whole.scan(wanted)
+    monkeypatch.setattr(literals, "HITS_PER_CHUNK", 2)
+    chunked = LiteralIndex(sentences)
+    chunked.scan(wanted)
+    for literal in sorted(wanted):
+        assert chunked.sentences_with(literal) == whole.sentences_with(literal)
+        assert chunked.sentences_with(literal) == {k for k, s in enumerate(sentences) if may_match({literal}, s)}
+
+
 # --- the other fast paths: sentence splitting and character n-gram hashing ----------------------------------
 
 

@@ -16,9 +16,11 @@ import re._constants as _c
 import re._parser as _p
 from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import islice
 
 import numpy as np
 
+HITS_PER_CHUNK = 1 << 18  # literal hits turned into arrays at a time (a 10 MB text has millions)
 MIN_LITERAL = 3  # shorter runs ("UN") would pass almost every sentence
 # A requirement that starts with WORD_START is met only where its string starts a word (the pattern has \b
 # there): "\bnato\b" needs "nato" at the start of a word, not inside "signatory".
@@ -257,13 +259,17 @@ class LiteralIndex:
         if not todo:
             return
         automaton, cores, lengths = _automaton(todo)
-        found = np.array(list(automaton.iter(self._text)), dtype=np.int64).reshape(-1, 2)
-        which, start = found[:, 1], found[:, 0] - lengths[found[:, 1]] + 1
-        sentence = np.searchsorted(self._start_array, start, side="right") - 1
         n = max(len(self._starts), 1)
-        plain = _grouped(which, sentence, n)
-        at_word = self._word_starts(start)
-        starting = _grouped(which[at_word], sentence[at_word], n)
+        plain_parts, starting_parts = [], []
+        hits = automaton.iter(self._text)
+        while chunk := list(islice(hits, HITS_PER_CHUNK)):  # bounded memory on a long text
+            found = np.array(chunk, dtype=np.int64)
+            which, start = found[:, 1], found[:, 0] - lengths[found[:, 1]] + 1
+            pairs = which * n + np.searchsorted(self._start_array, start, side="right") - 1
+            plain_parts.append(np.unique(pairs))
+            starting_parts.append(np.unique(pairs[self._word_starts(start)]))
+        plain = _grouped(plain_parts, n)
+        starting = _grouped(starting_parts, n)
         empty: frozenset[int] = frozenset()
         for literal in todo:
             core = literal.removeprefix(WORD_START)
@@ -338,9 +344,9 @@ def _automaton(literals: frozenset[str]) -> tuple:
     return automaton, cores, np.array([len(core) for core in cores], dtype=np.int64)
 
 
-def _grouped(which: np.ndarray, sentence: np.ndarray, n: int) -> dict[int, frozenset[int]]:
-    """{string number: the sentences it occurs in} from parallel arrays of hits."""
-    pairs = np.unique(which * n + sentence)
+def _grouped(parts: list[np.ndarray], n: int) -> dict[int, frozenset[int]]:
+    """{string number: the sentences it occurs in} from (string number * n + sentence) codes of the hits."""
+    pairs = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
     keys, first = np.unique(pairs // n, return_index=True)
     bounds = [*first.tolist(), len(pairs)]
     ks = (pairs % n).tolist()

@@ -9,8 +9,9 @@ adversary against 22% of military alliances.
 
 For each column, P(column is non-zero | kind, era, bilateral) is a smoothed frequency over the coded
 alliances: each cell shrinks toward the rate one level up (kind and era, then kind, then all alliances), so a
-cell with few alliances says little of its own. A draft weighs its cue evidence against this prior (Bayes' rule on the odds), so a
-provision that few alliances have needs strong evidence before it is claimed.
+cell with few alliances says little of its own. The same rates without the kind serve a draft whose
+obligations are not known. A draft weighs its cue evidence against this prior (Bayes' rule on the odds), so a
+provision that few alliances of its kind have needs strong evidence before it is claimed.
 """
 
 from __future__ import annotations

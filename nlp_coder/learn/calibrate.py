@@ -152,8 +152,8 @@ def fit_calibration(points: Points, seed: int = 0) -> dict:
     mapping = fit_platt(conf, ok)
     calibrated = [apply(mapping, c) for c in conf]
     # the stricter of the two: a threshold found on the answers the map was fitted on must also hold when
-    # the map never saw them (with few answers, many sit on one step of the map, and the in-sample
-    # threshold can pass them all while no held-out threshold keeps the target precision)
+    # the map never saw them (with few answers, many share one raw confidence, and the in-sample threshold
+    # can pass them all while no held-out threshold keeps the target precision)
     threshold = max(review_threshold(calibrated, ok), cross_threshold)
     covered, precision = coverage(held_p, held_y, cross_threshold)
     by_origin = {o: points.origin.count(o) for o in sorted(set(points.origin))}

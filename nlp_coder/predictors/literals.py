@@ -245,6 +245,7 @@ class LiteralIndex:
         self._start_array = np.asarray(self._starts, dtype=np.int64)
         self._code_points: np.ndarray | None = None
         self._every = range(len(lowered))
+        self._ids = list(self._every)
         self._hits: dict[str, frozenset[int]] = {}
         self._scanned: set[frozenset[str]] = set()
         self._candidates: dict[frozenset[str], list[int]] = {}
@@ -268,8 +269,8 @@ class LiteralIndex:
             pairs = which * n + np.searchsorted(self._start_array, start, side="right") - 1
             plain_parts.append(np.unique(pairs))
             starting_parts.append(np.unique(pairs[self._word_starts(start)]))
-        plain = _grouped(plain_parts, n)
-        starting = _grouped(starting_parts, n)
+        plain = _grouped(plain_parts, n, self._ids)
+        starting = _grouped(starting_parts, n, self._ids)
         empty: frozenset[int] = frozenset()
         for literal in todo:
             core = literal.removeprefix(WORD_START)
@@ -278,7 +279,9 @@ class LiteralIndex:
     def _word_starts(self, positions: np.ndarray) -> np.ndarray:
         """Whether a word starts at each position (no word character just before it)."""
         if self._code_points is None:
-            self._code_points = np.frombuffer(self._text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            self._code_points = np.frombuffer(
+                self._text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            )
         before = self._code_points[np.maximum(positions - 1, 0)]
         word = np.zeros(len(positions), dtype=bool)
         ascii_ = before < 128
@@ -296,7 +299,7 @@ class LiteralIndex:
             at = _find(text, literal, 0)
             while at != -1:
                 k = bisect_right(starts, at) - 1
-                found.add(k)
+                found.add(self._ids[k])
                 at = _find(text, literal, starts[k + 1]) if k + 1 < n else -1
             hits = self._hits[literal] = frozenset(found)
         return hits
@@ -344,10 +347,14 @@ def _automaton(literals: frozenset[str]) -> tuple:
     return automaton, cores, np.array([len(core) for core in cores], dtype=np.int64)
 
 
-def _grouped(parts: list[np.ndarray], n: int) -> dict[int, frozenset[int]]:
-    """{string number: the sentences it occurs in} from (string number * n + sentence) codes of the hits."""
+def _grouped(parts: list[np.ndarray], n: int, ids: list[int]) -> dict[int, frozenset[int]]:
+    """{string number: the sentences it occurs in} from (string number * n + sentence) codes of the hits; the
+    sets hold the ``ids`` objects, one int per sentence shared by every set (a long text has millions of hits)."""
     pairs = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
     keys, first = np.unique(pairs // n, return_index=True)
     bounds = [*first.tolist(), len(pairs)]
     ks = (pairs % n).tolist()
-    return {int(key): frozenset(ks[bounds[i] : bounds[i + 1]]) for i, key in enumerate(keys.tolist())}
+    return {
+        int(key): frozenset(map(ids.__getitem__, ks[bounds[i] : bounds[i + 1]]))
+        for i, key in enumerate(keys.tolist())
+    }

@@ -90,9 +90,7 @@ SENTENCES = st.lists(WORDS, max_size=6).map("".join)
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(SENTENCES, max_size=8), st.none() | st.frozensets(WORDS.filter(lambda w: w.strip()), max_size=3)
-)
+@given(st.lists(SENTENCES, max_size=8), st.none() | st.frozensets(WORDS.filter(lambda w: w.strip()), max_size=3))
 def test_literal_index_picks_exactly_the_sentences_that_may_match(sentences, literals):
     from nlp_coder.predictors.literals import fold
 
@@ -166,7 +164,7 @@ def assert_sentences_are_the_sentencizers(text: str) -> None:
 
 SENTENCE_CASES = [
     "",
-    'Article 1. The U.S.A. and the U.K. agree (see Art. 3.) that... it holds!" Then: "no."  Next one?',
+    "Article 1. The U.S.A. and the U.K. agree (see Art. 3.) that... it holds!\" Then: \"no.\"  Next one?",
     "(a) first item;\n(b) second item.\n\n1. A numbered paragraph... and more?! Yes.) Done",
     "Words without any full stop at all",
     "Tabs\tand\u00a0odd spaces. Après la guerre. Fin.\n\n\n",

@@ -193,9 +193,7 @@ def test_exemplars_pull_a_sentence_towards_the_type_of_the_clauses_nearest_it():
     heads.coef_, heads.intercept_ = np.zeros((2, 4), np.float32), np.zeros(2, np.float32)  # heads alone: 0.5
     heads.exemplars_ = np.eye(3, dtype=np.float32)  # a defence clause, a consultation clause, a near miss
     heads.exemplar_targets_ = np.array([[1, 0], [0, 1], [0, 0]], dtype=np.uint8)
-    X = np.array(
-        [[1, 0, 0, 0.5], [0, 0, 1, 0.5], [0.05, 0.1, 0, 0.5]], dtype=np.float32
-    )  # embedding, concept
+    X = np.array([[1, 0, 0, 0.5], [0, 0, 1, 0.5], [0.05, 0.1, 0, 0.5]], dtype=np.float32)  # embedding, concept
     p = heads.predict_proba(X)
     assert p[0, 0] == pytest.approx(0.7 * 0.5 + 0.3, abs=1e-3) and p[0, 1] == pytest.approx(0.5, abs=1e-3)
     assert (p[1] < 0.36).all()  # nearest the near miss: both types pushed down
@@ -228,13 +226,7 @@ def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
     Y[:10, 0], Y[10:20, 1] = 1, 1
     heads = SemanticHeads(("defense", "consul")).fit(np.hstack([emb, emb[:, :2]]), Y, embeddings=emb)
     spec = {"n": 40, "dims": 8, "knn": 3, "blend": 0.3, "scale": 30.0}
-    settings = {
-        "targets": ["defense", "consul"],
-        "n_features": 10,
-        "claim": 0.6,
-        "veto": 0.35,
-        "exemplars": spec,
-    }
+    settings = {"targets": ["defense", "consul"], "n_features": 10, "claim": 0.6, "veto": 0.35, "exemplars": spec}
     path = save_model(
         tmp_path / "m",
         {"classifiers": {}, "counts": {}, "idf": None},
@@ -366,9 +358,7 @@ def test_calibration_decides_confidence_and_review():
     cb = load_codebook()
     mapping = {"x": [0.0, 0.5, 1.0], "y": [0.1, 0.5, 0.99], "review_below": 0.9}
     answers = {
-        8: SheetAnswer(
-            8, "Yes", "yes", {"proadd": 1}, evidence=[Evidence("x")], confidence=1.0, source="text"
-        ),
+        8: SheetAnswer(8, "Yes", "yes", {"proadd": 1}, evidence=[Evidence("x")], confidence=1.0, source="text"),
         9: SheetAnswer(9, "No", "no", {"futmem": 0}, confidence=0.5, source="text"),
     }
     reconcile(answers, cb, mapping)
@@ -443,12 +433,7 @@ def test_a_weak_cue_for_a_rare_provision_is_not_claimed_but_a_strong_one_is():
         return {
             3: SheetAnswer(3, "1950", None, {"begyr": 1950}, confidence=0.9, source="text"),
             number: SheetAnswer(
-                number,
-                "Yes",
-                "yes",
-                {"specthrt": 1},
-                evidence=[Evidence("x")],
-                confidence=confidence,
+                number, "Yes", "yes", {"specthrt": 1}, evidence=[Evidence("x")], confidence=confidence,
                 source="text",
             ),
         }

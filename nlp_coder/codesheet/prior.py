@@ -18,12 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ERAS = (
-    (0, 1914, "before 1914"),
-    (1914, 1946, "1914-1945"),
-    (1946, 1990, "1946-1989"),
-    (1990, 9999, "1990 on"),
-)
+ERAS = ((0, 1914, "before 1914"), (1914, 1946, "1914-1945"), (1946, 1990, "1946-1989"), (1990, 9999, "1990 on"))
 SHRINK = 10.0  # pseudo-alliances pulling a cell toward the rate one level up
 OBLIGATIONS = ("defense", "offense", "neutral", "nonagg", "consul")
 
@@ -108,7 +103,5 @@ class CodePrior:
 
     @classmethod
     def from_dict(cls, data: dict) -> CodePrior:
-        return cls(
-            {str(c): {str(k): float(v) for k, v in r.items()} for c, r in data["rates"].items()},
-            int(data.get("alliances", 0)),
-        )
+        return cls({str(c): {str(k): float(v) for k, v in r.items()} for c, r in data["rates"].items()},
+                   int(data.get("alliances", 0)))

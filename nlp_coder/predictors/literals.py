@@ -32,9 +32,6 @@ WORD_START = "\x01"
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
-_ASCII_WORD = np.array([chr(c).isalnum() or chr(c) == "_" for c in range(128)], dtype=bool)
-
-
 def fold(sentence: str) -> str:
     """A sentence as the literal index reads it: lowercase, with the characters above that a case-insensitive
     pattern takes for ASCII letters spelled as those letters. A requirement found in a pattern's ASCII literals
@@ -44,6 +41,9 @@ def fold(sentence: str) -> str:
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
+
+
+_ASCII_WORD = np.array([_is_word(chr(c)) for c in range(128)], dtype=bool)
 
 
 def contains(lowered: str, literal: str) -> bool:
@@ -235,7 +235,6 @@ class LiteralIndex:
 
     def __init__(self, lowered: Sequence[str]):
         """``lowered``: the treaty's sentences, each ``fold``-ed."""
-        self._lowered = lowered
         self._text = self.SEPARATOR.join(lowered)
         self._starts: list[int] = []
         position = 0
@@ -310,10 +309,7 @@ class LiteralIndex:
             return self._every
         out = self._candidates.get(literals)
         if out is None:
-            found: set[int] = set()
-            for literal in literals:
-                found |= self.sentences_with(literal)
-            out = self._candidates[literals] = sorted(found)
+            out = self._candidates[literals] = sorted(self._with_any(literals))
         return out
 
     def may_hold(self, k: int, literals: frozenset[str] | None) -> bool:

@@ -244,3 +244,42 @@ def test_learned_predictor_overrides_rules_only_where_it_won(tmp_path):
         assert (answer.yes_no == "yes") == expect_yes
         if expect_yes:
             assert answer.codes["organ1"] == 1 and answer.needs_review and answer.evidence
+
+
+def test_a_fine_tuned_encoder_is_saved_hashed_reused_and_refused_when_changed(tmp_path, monkeypatch):
+    """The plumbing around fine-tuning (which tests/test_finetune.py runs for real, with the train extra):
+    the shipped ONNX file stands in for a fine-tuned one."""
+    import shutil
+
+    from nlp_coder.learn import finetune
+    from nlp_coder.learn.train import train
+    from nlp_coder.predictors.encoder import EncoderFile, file_sha256, load_encoder, onnx_path
+
+    def fake_fine_tune(texts, labels, out, seed=0, progress=False, **_):
+        shutil.copyfile(onnx_path(), out)
+        return finetune.FineTuned(EncoderFile(out, file_sha256(out)), {"sentences": len(texts), "seed": seed})
+
+    monkeypatch.setattr(finetune, "fine_tune", fake_fine_tune)
+    manifest = toy_corpus(tmp_path)
+    plain = train([manifest], tmp_path / "plain", seed=0, encoder="base")
+    assert load_model(plain).heads.encoder is None and not (plain / "weights" / "encoder.onnx").exists()
+
+    tuned = train([manifest], tmp_path / "tuned", seed=0, encoder="fine-tune")
+    model = load_model(tuned)
+    meta = json.loads((tuned / "meta.json").read_text(encoding="utf-8"))
+    assert model.heads.encoder == EncoderFile(tuned / "weights" / "encoder.onnx", meta["files"]["weights/encoder.onnx"])
+    assert load_encoder(model.heads.encoder).source == model.heads.encoder
+    semantic = model.extras["semantic"]
+    assert semantic["fine_tuned"]["sentences"] == sum(semantic["sentences"].values()) > 0
+    assert "Fine-tuned from" in (tuned / "README.md").read_text(encoding="utf-8")
+
+    reused = train([manifest], tmp_path / "reused", seed=0, encoder=str(tuned))
+    assert (reused / "weights" / "encoder.onnx").read_bytes() == (tuned / "weights" / "encoder.onnx").read_bytes()
+    with pytest.raises(ModelError, match="no fine-tuned encoder"):
+        train([manifest], tmp_path / "nothing", seed=0, encoder=str(plain))
+
+    data = bytearray((tuned / "weights" / "encoder.onnx").read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    (tuned / "weights" / "encoder.onnx").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=r"encoder\.onnx was changed"):
+        load_model(tuned)

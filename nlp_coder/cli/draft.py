@@ -87,5 +87,5 @@ def draft(
     if getattr(loaded, "heads", None) is not None:
         from nlp_coder.predictors.encoder import load_in_background
 
-        load_in_background()
+        load_in_background(loaded.heads.encoder)
     emit(draft_file(treaty, format.value, model=loaded, max_mb=max_mb), dest)

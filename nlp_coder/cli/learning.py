@@ -65,6 +65,15 @@ def train(
         typer.Option(help="The clause bank (JSONL) the semantic heads learn from (default: the shipped one)."),
     ] = None,
     jobs: Jobs = 0,
+    encoder: Annotated[
+        str,
+        typer.Option(
+            help="The sentence encoder the semantic heads read: 'default' reuses the shipped default model's"
+            " fine-tuned encoder, 'base' the pretrained one, 'fine-tune' fine-tunes a new one on the clause"
+            " bank and the trade agreements' sentences (needs pip install -e '.[train]'; about 15 minutes"
+            " on 2 cores), or a model folder whose fine-tuned encoder to reuse."
+        ),
+    ] = "default",
 ) -> None:
     """Train the learned predictors on coded treaties and save them as a model folder with a model card."""
     from nlp_coder.drafting.workers import default_jobs
@@ -79,6 +88,7 @@ def train(
         progress=True,
         clauses=clauses,
         jobs=jobs or default_jobs(),
+        encoder=encoder,
     )
     typer.echo(f"wrote model {path} (model card: {path / 'README.md'})", err=True)
 

@@ -22,9 +22,13 @@ def train(
     name: str | None = None,
     clauses: Path | None = None,
     jobs: int = 1,
+    encoder: str | Path = "default",
 ) -> Path:
     """Train on the manifests and save the model folder ``out``. Treaties are read, labelled and drafted by
-    ``jobs`` processes; the model is the same whatever ``jobs`` is."""
+    ``jobs`` processes; the model is the same whatever ``jobs`` is. ``encoder`` is what the semantic heads
+    read (``choose_encoder``)."""
+    import tempfile
+
     from nlp_coder.learn.corpus import read_manifest
     from nlp_coder.output import folder_output
     from nlp_coder.predictors.model import is_model_folder, save_model
@@ -35,7 +39,8 @@ def train(
     examples, hashes = collect(corpora, atop_csv, cb, progress, jobs)
     fitted = fit_targets(examples, cb, seed, progress)
     winners, cv = select_winners(corpora, examples, atop_csv, cb)
-    heads, semantic = fit_semantic(corpora, progress, clauses, jobs)
+    workdir = tempfile.TemporaryDirectory(prefix="nlp-coder-encoder-")  # a fine-tuned encoder, until saved
+    heads, semantic = fit_semantic(corpora, progress, clauses, jobs, encoder, Path(workdir.name), seed)
     priors = code_priors(atop_csv, cb)
     prior = fit_code_prior(atop_csv, cb)
     calibration = fit_confidence(
@@ -57,19 +62,20 @@ def train(
         "passages": len(examples),
         "text_sha256": dict(sorted(hashes.items())),
     }
-    return save_model(
-        out,
-        fitted,
-        cb,
-        data=data,
-        seed=seed,
-        name=name or out.name,
-        code_priors=priors,
-        winners=winners,
-        cv=cv,
-        heads=heads,
-        extras={"semantic": semantic, "calibration": calibration, **({"prior": prior} if prior else {})},
-    )
+    with workdir:
+        return save_model(
+            out,
+            fitted,
+            cb,
+            data=data,
+            seed=seed,
+            name=name or out.name,
+            code_priors=priors,
+            winners=winners,
+            cv=cv,
+            heads=heads,
+            extras={"semantic": semantic, "calibration": calibration, **({"prior": prior} if prior else {})},
+        )
 
 
 def fit_code_prior(atop_csv: Path | None, cb: Codebook) -> dict | None:
@@ -106,11 +112,51 @@ def fit_confidence(
     return fit_calibration(out_of_treaty_points(gold_entries, examples, parts, atop_csv, cb, clauses, jobs))
 
 
+ENCODER_CHOICES = ("default", "base", "fine-tune")
+
+
+def choose_encoder(
+    choice: str | Path, data, workdir: Path | None, seed: int = 0, progress: bool = False
+) -> tuple[object, dict | None]:
+    """The encoder the heads will read, and how it was fine-tuned (None for the pretrained one):
+
+    - ``default``: the shipped default model's fine-tuned encoder (the pretrained one if it has none);
+    - ``base``: the pretrained encoder as shipped;
+    - ``fine-tune``: a new one, fine-tuned on ``data`` (needs the train extra; about 15 minutes here);
+    - a model folder: that model's fine-tuned encoder.
+    """
+    from nlp_coder.predictors.model import DEFAULT_MODEL, ENCODER_FILE, ModelError, load_model
+
+    if choice == "base":
+        return None, None
+    if choice == "fine-tune":
+        from nlp_coder.learn.finetune import fine_tune
+
+        if workdir is None:
+            raise ValueError("fine-tuning the encoder needs a folder to write it into")
+        tuned = fine_tune(data.texts, data.labels, workdir / ENCODER_FILE, seed=seed, progress=progress)
+        return tuned.file, tuned.settings
+    folder = DEFAULT_MODEL if choice == "default" else Path(choice)
+    model = load_model(folder)
+    if model.heads is None or model.heads.encoder is None:
+        if choice == "default":
+            return None, None
+        raise ModelError(f"{folder}: the model has no fine-tuned encoder to reuse")
+    return model.heads.encoder, model.extras["semantic"].get("fine_tuned")
+
+
 def fit_semantic(
-    corpora: list[Corpus], progress: bool = False, clauses: Path | None = None, jobs: int = 1
+    corpora: list[Corpus],
+    progress: bool = False,
+    clauses: Path | None = None,
+    jobs: int = 1,
+    encoder_choice: str | Path = "default",
+    workdir: Path | None = None,
+    seed: int = 0,
 ) -> tuple[object, dict]:
     """The semantic heads, fitted on the clause bank's training split and the weak entries' gated sentences,
-    with what they were fitted on."""
+    with what they were fitted on. Their encoder is ``encoder_choice`` (``choose_encoder``); a fine-tuned
+    one is written into ``workdir``."""
     from nlp_coder.learn.semantic import (
         CLAIM,
         TYPE_TARGETS,
@@ -120,12 +166,14 @@ def fit_semantic(
         merge,
         weak_negatives,
     )
-    from nlp_coder.predictors.encoder import default_encoder
+    from nlp_coder.predictors.encoder import load_encoder
     from nlp_coder.predictors.semantic import CONCEPT_WEIGHT, load_concepts
 
     data = merge(clause_data("train", clauses), weak_negatives(corpora, progress, jobs))
-    encoder = default_encoder()
+    source, tuned = choose_encoder(encoder_choice, data, workdir, seed, progress)
+    encoder = load_encoder(source)
     heads = fit_heads(data, encoder, jobs=jobs)
+    heads.encoder = source
     counts = {k: data.kinds.count(k) for k in sorted(set(data.kinds))}
     settings = {
         "targets": list(TYPE_TARGETS),
@@ -148,7 +196,12 @@ def fit_semantic(
         ),
         "concept_weight": CONCEPT_WEIGHT,
         "concepts": load_concepts().feature_names,
-        "encoder": {"name": encoder.info.name, "onnx_sha256": encoder.info.onnx_sha256},
+        "encoder": (
+            {"name": f"{encoder.info.name}, fine-tuned", "onnx_sha256": source.sha256}
+            if source
+            else {"name": encoder.info.name, "onnx_sha256": encoder.info.onnx_sha256}
+        ),
+        **({"fine_tuned": tuned} if tuned else {}),
         "sentences": counts,
         "positives": {t: int(sum(row[j] for row in data.labels)) for j, t in enumerate(TYPE_TARGETS)},
     }

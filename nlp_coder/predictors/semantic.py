@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from nlp_coder.configfile import check_regex, validated_yaml
 from nlp_coder.paths import CONFIG_DIR
+from nlp_coder.predictors.encoder import EncoderFile
 from nlp_coder.text.treaty import Treaty
 
 DEFAULT_CONCEPTS = CONFIG_DIR / "concepts.yaml"
@@ -210,6 +211,7 @@ class SemanticHeads:
     intercept_: np.ndarray | None = None
     exemplars_: np.ndarray | None = None  # (n, dims) unit vectors, float16 values (saved so) held as float32
     exemplar_targets_: np.ndarray | None = None  # (n, len(targets)) 0/1: which targets each exemplar states
+    encoder: EncoderFile | None = None  # the encoder the heads read (None: the shipped one), fine-tuned for them
 
     def fit(
         self,

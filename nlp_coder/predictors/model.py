@@ -30,7 +30,7 @@ from nlp_coder.predictors.semantic import SemanticHeads
 
 DEFAULT_MODEL = MODELS_DIR / "default"
 FORMAT = "nlp-coder-model/1"
-ENCODER_FILE = "encoder.onnx"  # under weights/: the heads' fine-tuned encoder, when training fine-tuned one
+ENCODER_FILE = "encoder.onnx"  # under weights/: the heads' own encoder, when training fine-tuned one
 
 
 class ModelError(NlpCoderError):

@@ -267,14 +267,18 @@ def test_a_fine_tuned_encoder_is_saved_hashed_reused_and_refused_when_changed(tm
     tuned = train([manifest], tmp_path / "tuned", seed=0, encoder="fine-tune")
     model = load_model(tuned)
     meta = json.loads((tuned / "meta.json").read_text(encoding="utf-8"))
-    assert model.heads.encoder == EncoderFile(tuned / "weights" / "encoder.onnx", meta["files"]["weights/encoder.onnx"])
+    assert model.heads.encoder == EncoderFile(
+        tuned / "weights" / "encoder.onnx", meta["files"]["weights/encoder.onnx"]
+    )
     assert load_encoder(model.heads.encoder).source == model.heads.encoder
     semantic = model.extras["semantic"]
     assert semantic["fine_tuned"]["sentences"] == sum(semantic["sentences"].values()) > 0
     assert "Fine-tuned from" in (tuned / "README.md").read_text(encoding="utf-8")
 
     reused = train([manifest], tmp_path / "reused", seed=0, encoder=str(tuned))
-    assert (reused / "weights" / "encoder.onnx").read_bytes() == (tuned / "weights" / "encoder.onnx").read_bytes()
+    assert (reused / "weights" / "encoder.onnx").read_bytes() == (
+        tuned / "weights" / "encoder.onnx"
+    ).read_bytes()
     with pytest.raises(ModelError, match="no fine-tuned encoder"):
         train([manifest], tmp_path / "nothing", seed=0, encoder=str(plain))
 
@@ -283,3 +287,76 @@ def test_a_fine_tuned_encoder_is_saved_hashed_reused_and_refused_when_changed(tm
     (tuned / "weights" / "encoder.onnx").write_bytes(bytes(data))
     with pytest.raises(ModelError, match=r"encoder\.onnx was changed"):
         load_model(tuned)
+
+
+def test_cross_validation_drafts_each_treaty_with_winners_chosen_on_the_other_folds(tmp_path, monkeypatch):
+    """A treaty's cross-validated draft uses the classifiers only where they beat the rules on the other
+    treaties, never on its own gold; the per-target accuracies (train's basis) count every fold."""
+    from collections import Counter
+
+    import nlp_coder.learn.crossval as cv
+    import nlp_coder.learn.fit as fit
+    from nlp_coder.codesheet.codebook import load_codebook
+    from nlp_coder.learn.gold import Scored
+
+    corpus = read_manifest(toy_corpus(tmp_path))
+    # the first treaty is the only one where the classifier beats the rules; the others are ties
+    tallies = [{"q8": Counter(n=1, model=1, rules=0)}] + [{"q8": Counter(n=1, model=1, rules=1)}] * 3
+    monkeypatch.setattr(
+        fit, "fit_targets", lambda examples, cb: {"idf": None, "classifiers": {"q8": object()}}
+    )
+    calls = iter(range(4))
+    monkeypatch.setattr(cv, "_tally", lambda *args: tallies[next(calls)])
+    used = []
+    monkeypatch.setattr(
+        cv, "draft_json", lambda treaty, cb, model: used.append(model.winner("q8")) or Scored({})
+    )
+    drafts, per_target, _ = cv.cross_validate(corpus, [None] * 4, [], None, load_codebook())
+    assert len(drafts) == 4
+    assert used == ["rules", "model", "model", "model"]
+    assert per_target == {"q8": {"n": 4, "model_acc": 1.0, "rules_acc": 0.75}}
+    assert cv.winners_from(per_target) == {"q8": "model"}  # what train ships: chosen on every fold
+
+
+def test_calibration_drafts_each_gold_treaty_with_its_own_fold(tmp_path, monkeypatch):
+    """The calibrator's treaty answers come from the folds that chose the winners (no second fit), each
+    treaty drafted with the winners the other folds chose."""
+    from collections import Counter
+
+    import nlp_coder.learn.calibrate as calibrate
+    import nlp_coder.learn.crossval as cv
+    import nlp_coder.learn.fit as fit
+    import nlp_coder.learn.gold as gold
+    from nlp_coder.codesheet.codebook import load_codebook
+    from nlp_coder.learn.gold import Scored
+
+    corpus = read_manifest(toy_corpus(tmp_path))
+    tallies = [{"q8": Counter(n=1, model=1, rules=0)}] + [{"q8": Counter(n=1, model=1, rules=1)}] * 3
+    folds = [
+        cv.Fold(e.id, {"idf": f"idf-{e.id}", "classifiers": {"q8": object()}}, t)
+        for e, t in zip(corpus.entries, tallies, strict=True)
+    ]
+
+    def refit(*args, **kwargs):
+        raise AssertionError("the folds were fitted again")
+
+    monkeypatch.setattr(fit, "fit_targets", refit)
+    monkeypatch.setattr(gold, "gold_codes", lambda entry, atop, cb: {"proadd": 1})
+    monkeypatch.setattr(calibrate, "clause_gold", lambda row, cb: {})
+    drafted = []
+
+    def draft(treaty, cb, model):
+        drafted.append((model.idf, model.winner("q8")))
+        return Scored({}, [{"question": 8, "source": "text", "codes": {"proadd": 1}, "confidence": 0.7}])
+
+    monkeypatch.setattr(cv, "draft_json", draft)
+    parts = {
+        "meta": {"name": "t", "code_priors": {}},
+        "heads": None,
+        "extras": {},
+        "idf": None,
+        "classifiers": {},
+    }
+    points = calibrate.out_of_treaty_points(corpus.entries, [], parts, None, load_codebook(), folds=folds)
+    assert drafted[:4] == [(f"idf-t{i}", "rules" if i == 0 else "model") for i in range(4)]
+    assert points.origin.count("treaties") == 4 and points.correct[:4] == [1, 1, 1, 1]

@@ -182,16 +182,19 @@ def out_of_treaty_points(
     cb,
     clauses=None,
     jobs: int = 1,
+    folds: list | None = None,
 ) -> Points:
     """Answers drafted without having seen their treaty, scored against gold.
 
     ``model_parts``: ``meta`` (with the final winners and priors), ``heads`` and ``extras`` of the model
-    being trained; for each gold treaty its passage classifiers are refitted without it.
+    being trained. Each gold treaty is drafted by its leave-one-treaty-out fold from ``folds`` (``train``'s,
+    which chose the winners), with the winners the other folds chose; without folds, its passage classifiers
+    are refitted without it and the final winners stand.
     """
     from pathlib import Path
 
     from nlp_coder.drafting.workers import pmap
-    from nlp_coder.learn.crossval import draft_json
+    from nlp_coder.learn.crossval import draft_json, fold_model, held_out_winners
     from nlp_coder.learn.fit import fit_targets
     from nlp_coder.learn.gold import gold_codes
     from nlp_coder.learn.semantic import clause_data_rows
@@ -200,17 +203,23 @@ def out_of_treaty_points(
 
     points = Points()
     extras = {**model_parts["extras"], "calibration": IDENTITY}
+    priors = model_parts["meta"].get("code_priors", {})
+    by_id = {fold.entry_id: i for i, fold in enumerate(folds or [])}
 
     def held_out(entry) -> tuple:
-        fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
-        model = Model(
-            Path("<loto>"),
-            model_parts["meta"],
-            fitted["idf"],
-            fitted["classifiers"],
-            model_parts["heads"],
-            extras,
-        )
+        if entry.id in by_id:
+            i = by_id[entry.id]
+            model = fold_model(folds[i], priors, model_parts["heads"], extras, held_out_winners(folds, i))
+        else:
+            fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
+            model = Model(
+                Path("<loto>"),
+                model_parts["meta"],
+                fitted["idf"],
+                fitted["classifiers"],
+                model_parts["heads"],
+                extras,
+            )
         return draft_json(load_treaty(entry.text), cb, model), gold_codes(entry, atop_csv, cb)
 
     for drafted, gold in map(held_out, gold_entries):  # one at a time, as crossval's folds (faster here)

@@ -38,7 +38,7 @@ def train(
     corpora = [read_manifest(m, data_root) for m in manifests]
     examples, hashes = collect(corpora, atop_csv, cb, progress, jobs)
     fitted = fit_targets(examples, cb, seed, progress)
-    winners, cv = select_winners(corpora, examples, atop_csv, cb)
+    winners, cv, folds = select_winners(corpora, examples, atop_csv, cb)
     workdir = tempfile.TemporaryDirectory(prefix="nlp-coder-encoder-")  # a fine-tuned encoder, until saved
     heads, semantic = fit_semantic(corpora, progress, clauses, jobs, encoder, Path(workdir.name), seed)
     priors = code_priors(atop_csv, cb)
@@ -55,6 +55,7 @@ def train(
         cb,
         clauses,
         jobs,
+        folds,
     )
     data = {
         "manifests": [Path(m).name for m in manifests],
@@ -90,9 +91,21 @@ def fit_code_prior(atop_csv: Path | None, cb: Codebook) -> dict | None:
 
 
 def fit_confidence(
-    corpora, examples, fitted, winners, priors, heads, extras, atop_csv, cb, clauses=None, jobs: int = 1
+    corpora,
+    examples,
+    fitted,
+    winners,
+    priors,
+    heads,
+    extras,
+    atop_csv,
+    cb,
+    clauses=None,
+    jobs: int = 1,
+    folds=None,
 ) -> dict:
-    """The confidence calibration, fitted on the out-of-treaty answers of the model being trained."""
+    """The confidence calibration, fitted on the out-of-treaty answers of the model being trained (its gold
+    treaties drafted by the leave-one-treaty-out ``folds`` that chose the winners, when there are any)."""
     from nlp_coder.learn.calibrate import fit_calibration, out_of_treaty_points
     from nlp_coder.learn.gold import gold_codes
 
@@ -109,7 +122,9 @@ def fit_confidence(
         "idf": fitted["idf"],
         "classifiers": fitted["classifiers"],
     }
-    return fit_calibration(out_of_treaty_points(gold_entries, examples, parts, atop_csv, cb, clauses, jobs))
+    return fit_calibration(
+        out_of_treaty_points(gold_entries, examples, parts, atop_csv, cb, clauses, jobs, folds)
+    )
 
 
 def choose_encoder(
@@ -207,20 +222,19 @@ def fit_semantic(
 
 def select_winners(
     corpora: list[Corpus], examples: list[Example], atop_csv: Path | None, cb: Codebook
-) -> tuple[dict[str, str], dict[str, dict]]:
+) -> tuple[dict[str, str], dict[str, dict], list]:
     """The model replaces the rules for a target only if it was right more often in leave-one-treaty-out
-    cross-validation over the treaties that have gold codes; ties and untested targets stay with the rules."""
+    cross-validation over the treaties that have gold codes; ties and untested targets stay with the rules.
+    Also returns those folds (none with fewer than three gold treaties)."""
     from nlp_coder.learn.corpus import Corpus as _Corpus
-    from nlp_coder.learn.crossval import cross_validate
+    from nlp_coder.learn.crossval import fit_folds, target_accuracy, winners_from
     from nlp_coder.learn.gold import gold_codes
     from nlp_coder.text.treaty import load_treaty
 
     gold_entries = [e for c in corpora for e in c.entries if not e.weak and gold_codes(e, atop_csv, cb)]
     if len(gold_entries) < 3:
-        return {}, {}
+        return {}, {}, []
     subset = _Corpus(corpora[0].manifest, gold_entries)
-    _, per_target, _ = cross_validate(
-        subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb
-    )
-    winners = {t: ("model" if r["model_acc"] > r["rules_acc"] else "rules") for t, r in per_target.items()}
-    return winners, per_target
+    folds = fit_folds(subset, [load_treaty(e.text) for e in gold_entries], examples, atop_csv, cb)
+    accuracy = target_accuracy(folds)
+    return winners_from(accuracy), accuracy, folds

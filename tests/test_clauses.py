@@ -65,7 +65,8 @@ def test_each_obligation_type_has_near_misses_and_conditional_wordings(rows):
         mine = [r for r in rows if r["question"] == 16 and r["column"] == column]
         assert sum(r["label"] == "near_miss" for r in mine) >= 30, column
         assert sum(r["conditional"] for r in mine if r["label"] == "positive") >= 10, column
-        assert len({r["era"] for r in mine if r["label"] == "positive"}) == 4, column
+        eras = {r["era"] for r in mine if r["label"] == "positive"}
+        assert {"19c", "interwar", "coldwar", "modern"} <= eras <= {"19c", "interwar", "coldwar", "modern", "plain"}
 
 
 def test_q16_near_misses_name_what_they_resemble_and_what_they_are(rows):

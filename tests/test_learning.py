@@ -316,6 +316,8 @@ def test_cross_validation_drafts_each_treaty_with_winners_chosen_on_the_other_fo
     assert used == ["rules", "model", "model", "model"]
     assert per_target == {"q8": {"n": 4, "model_acc": 1.0, "rules_acc": 0.75}}
     assert cv.winners_from(per_target) == {"q8": "model"}  # what train ships: chosen on every fold
+    few = {"consul": {"n": cv.MIN_TREATIES - 1, "model_acc": 1.0, "rules_acc": 0.0}}
+    assert cv.winners_from(few) == {"consul": "rules"}  # too few treaties to trust the win
 
 
 def test_calibration_drafts_each_gold_treaty_with_its_own_fold(tmp_path, monkeypatch):

@@ -327,7 +327,10 @@ def test_the_calibration_map_is_a_monotone_logistic_curve_and_sets_a_review_thre
     assert fitted["y"] == sorted(fitted["y"]) and fitted["x"][0] == 0.0 and fitted["x"][-1] == 1.0
     assert calibrate.apply(fitted, 0.99) > 0.95 > calibrate.apply(fitted, 0.9) > calibrate.apply(fitted, 0.5)
     assert abs(calibrate.apply(fitted, 0.5) - 0.5) < 0.1  # a coin at 0.5 stays about a coin
-    assert calibrate.apply(fitted, 0.9) < fitted["review_below"] <= calibrate.apply(fitted, 0.99) + 1e-3
+    # 97 of the 100 answers at 0.9 and above are right, on the answers the map saw and on the cross-fit
+    assert calibrate.apply(fitted, 0.7) < fitted["review_below"] <= calibrate.apply(fitted, 0.9)
+    passed = [r for c, r in zip(conf, right, strict=True) if calibrate.apply(fitted, c) >= fitted["review_below"]]
+    assert len(passed) == 100 and sum(passed) / len(passed) >= 0.95
     assert fitted["measured"]["coverage_at_95_crossfit"] > 0.2
     assert calibrate.ece([0.9] * 10, [1] * 9 + [0]) == pytest.approx(0.0, abs=1e-9)
     assert calibrate.ece([0.9] * 10, [0] * 10) == pytest.approx(0.9)

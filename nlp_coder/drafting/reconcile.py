@@ -166,8 +166,9 @@ def reconcile(
         if answer.confidence is None:
             answer.confidence = 0.0
         if calibration is not None:
-            answer.confidence = round(_calibrated(calibration, answer.confidence), 2)
-            answer.needs_review = answer.confidence < calibration["review_below"]
+            calibrated = _calibrated(calibration, answer.confidence)
+            answer.needs_review = calibrated < calibration["review_below"]  # as the threshold was chosen
+            answer.confidence = round(calibrated, 2)
             continue
         if not answer.evidence and answer.confidence > 0.89 and answer.question != 58:
             answer.confidence = 0.89

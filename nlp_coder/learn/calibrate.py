@@ -155,8 +155,7 @@ def fit_calibration(points: Points, seed: int = 0) -> dict:
     # the map never saw them (with few answers, many share one raw confidence, and the in-sample threshold
     # can pass them all while no held-out threshold keeps the target precision). The cross-fitted threshold
     # is on the half-maps' scale, so it is carried over by raw confidence: the lowest raw confidence it passed,
-    # through the final map. (Compared as it was, a final map flatter than the half-maps could not reach it,
-    # and every answer was flagged although the cross-fit passed 14% of them at 95% precision.)
+    # through the final map (compared as it was, a final map flatter than the half-maps might never reach it).
     passed = [conf[i] for i in range(len(conf)) if held_p[i] >= cross_threshold]
     cross_on_final = apply(mapping, min(passed)) if passed and cross_threshold <= 1.0 else cross_threshold
     threshold = max(review_threshold(calibrated, ok), cross_on_final)

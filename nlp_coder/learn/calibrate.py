@@ -210,20 +210,15 @@ def out_of_treaty_points(
     priors = model_parts["meta"].get("code_priors", {})
     by_id = {fold.entry_id: i for i, fold in enumerate(folds or [])}
 
+    final_winners = {t: v["winner"] for t, v in model_parts["meta"].get("targets", {}).items()}
+
     def held_out(entry) -> tuple:
         if entry.id in by_id:
             i = by_id[entry.id]
-            model = fold_model(folds[i], priors, model_parts["heads"], extras, held_out_winners(folds, i))
+            fitted, winners = folds[i].fitted, held_out_winners(folds, i)
         else:
-            fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
-            model = Model(
-                Path("<loto>"),
-                model_parts["meta"],
-                fitted["idf"],
-                fitted["classifiers"],
-                model_parts["heads"],
-                extras,
-            )
+            fitted, winners = fit_targets([ex for ex in examples if ex.doc != entry.id], cb), final_winners
+        model = fold_model(fitted, priors, model_parts["heads"], extras, winners)
         return draft_json(load_treaty(entry.text), cb, model), gold_codes(entry, atop_csv, cb)
 
     for drafted, gold in map(held_out, gold_entries):  # one at a time, as crossval's folds (faster here)

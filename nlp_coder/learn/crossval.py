@@ -82,7 +82,9 @@ def fit_folds(
     def fold(i: int) -> Fold:
         entry, treaty = corpus.entries[i], treaties[i]
         fitted = fit_targets([ex for ex in examples if ex.doc != entry.id], cb)
-        return Fold(entry.id, fitted, _tally(entry, treaty, _model(fitted, {}, None, {}), atop_csv, cb))
+        return Fold(
+            entry.id, fitted, _tally(entry, treaty, fold_model(fitted, {}, None, {}, {}), atop_csv, cb)
+        )
 
     # The folds run one at a time: measured here, the 4-treaty evaluation with 424 weak texts took 157 s with
     # serial folds and 245-252 s with two folds side by side (each fits every classifier on ~144k passages;
@@ -113,11 +115,6 @@ def held_out_winners(folds: list[Fold], i: int) -> dict[str, str]:
     return winners_from(target_accuracy([f for j, f in enumerate(folds) if j != i]))
 
 
-def fold_model(fold: Fold, priors: dict, heads: object, extras: dict, winners: dict[str, str]):
-    """The model that drafts a fold's held-out treaty."""
-    return _model(fold.fitted, priors, heads, extras, winners)
-
-
 def cross_validate(
     corpus: Corpus,
     treaties: list,
@@ -142,23 +139,22 @@ def cross_validate(
     drafted, raw = [], []
     for i, fold in enumerate(folds):
         winners = held_out_winners(folds, i)
-        drafted.append(draft_json(treaties[i], cb, fold_model(fold, priors, heads, base_extras, winners)))
+        drafted.append(
+            draft_json(treaties[i], cb, fold_model(fold.fitted, priors, heads, base_extras, winners))
+        )
         if "calibration" in base_extras:
             extras = {k: v for k, v in base_extras.items() if k != "calibration"}
-            raw.append(draft_json(treaties[i], cb, fold_model(fold, priors, heads, extras, winners)))
+            raw.append(draft_json(treaties[i], cb, fold_model(fold.fitted, priors, heads, extras, winners)))
     return drafted, target_accuracy(folds), raw
 
 
-def _model(fitted: dict, priors: dict, heads: object, extras: dict, winners: dict[str, str] | None = None):
-    """A fold's model; without ``winners`` every classifier replaces the rules."""
+def fold_model(fitted: dict, priors: dict, heads: object, extras: dict, winners: dict[str, str]):
+    """A model of classifiers fitted for one fold (``fit_targets``), used where ``winners`` say so."""
     from nlp_coder.predictors.model import Model
 
     meta = {
         "name": "cv",
-        "targets": {
-            t: {"winner": "model" if winners is None else winners.get(t, "rules")}
-            for t in fitted["classifiers"]
-        },
+        "targets": {t: {"winner": winners.get(t, "rules")} for t in fitted["classifiers"]},
         "code_priors": priors,
     }
     return Model(Path("<cv>"), meta, fitted["idf"], fitted["classifiers"], heads, dict(extras))

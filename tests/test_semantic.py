@@ -216,8 +216,16 @@ def test_nearness_is_the_same_whatever_the_rows_compared_at_a_time(monkeypatch):
     assert np.allclose(heads.nearness(emb), whole, atol=1e-6)
 
 
+def heads_model(path, heads, settings):
+    """A model folder holding only semantic heads, with ``settings`` as its semantic.json."""
+    from nlp_coder.predictors.model import save_model
+
+    empty = {"classifiers": {}, "counts": {}, "idf": None}
+    return save_model(path, empty, load_codebook(), {}, 0, path.name, {}, heads=heads, extras={"semantic": settings})
+
+
 def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
-    from nlp_coder.predictors.model import ModelError, load_model, save_model
+    from nlp_coder.predictors.model import ModelError, load_model
 
     rng = np.random.default_rng(1)
     emb = rng.normal(size=(40, 8)).astype(np.float32)
@@ -227,17 +235,7 @@ def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
     heads = SemanticHeads(("defense", "consul")).fit(np.hstack([emb, emb[:, :2]]), Y, embeddings=emb)
     spec = {"n": 40, "dims": 8, "knn": 3, "blend": 0.3, "scale": 30.0}
     settings = {"targets": ["defense", "consul"], "n_features": 10, "claim": 0.6, "veto": 0.35, "exemplars": spec}
-    path = save_model(
-        tmp_path / "m",
-        {"classifiers": {}, "counts": {}, "idf": None},
-        load_codebook(),
-        {},
-        0,
-        "m",
-        {},
-        heads=heads,
-        extras={"semantic": settings},
-    )
+    path = heads_model(tmp_path / "m", heads, settings)
     loaded = load_model(path).heads
     X = np.hstack([emb, emb[:, :2]])
     assert loaded.predict_proba(X).tobytes() == heads.predict_proba(X).tobytes()
@@ -445,3 +443,82 @@ def test_a_weak_cue_for_a_rare_provision_is_not_claimed_but_a_strong_one_is():
     assert weak.yes_no == "no" and weak.needs_review and weak.evidence
     strong = reconcile(drafted(0.995), cb, prior=prior)[number]
     assert strong.yes_no == "yes"
+
+
+def test_a_model_trained_on_other_concept_features_is_refused(tmp_path):
+    from nlp_coder.predictors.model import ModelError, load_model
+    from nlp_coder.predictors.semantic import load_concepts
+
+    rng = np.random.default_rng(2)
+    names = load_concepts().feature_names
+    X = rng.normal(size=(30, 4 + len(names))).astype(np.float32)
+    Y = np.zeros((30, 1), dtype=int)
+    Y[:10, 0] = 1
+    heads = SemanticHeads(("defense",)).fit(X, Y)
+
+    def saved(name, concepts):
+        settings = {"targets": ["defense"], "n_features": X.shape[1], "claim": 0.6, "veto": 0.35}
+        settings["concepts"] = concepts
+        return heads_model(tmp_path / name, heads, settings)
+
+    assert load_model(saved("same", names)).heads is not None
+    with pytest.raises(ModelError, match="other concept features"):
+        load_model(saved("other", [*names[:-1], "retired&concept"]))
+
+
+def test_training_reuses_a_models_fine_tuned_encoder_whatever_concepts_its_heads_read(tmp_path):
+    from nlp_coder.learn.train import choose_encoder
+    from nlp_coder.predictors.encoder import EncoderFile, file_sha256
+    from nlp_coder.predictors.model import ModelError, fine_tuned_encoder, load_model
+
+    onnx = tmp_path / "tuned.onnx"
+    onnx.write_bytes(b"not a real network, only its bytes are copied and hashed")
+    X = np.random.default_rng(3).normal(size=(20, 6)).astype(np.float32)
+    Y = np.zeros((20, 1), dtype=int)
+    Y[:5, 0] = 1
+    heads = SemanticHeads(("defense",)).fit(X, Y)
+    heads.encoder = EncoderFile(onnx, file_sha256(onnx))
+    settings = {"targets": ["defense"], "n_features": 6, "claim": 0.6, "veto": 0.35}
+    settings |= {"concepts": ["retired"], "fine_tuned": {"epochs": 1}}
+    path = heads_model(tmp_path / "m", heads, settings)
+    with pytest.raises(ModelError, match="other concept features"):
+        load_model(path)  # its heads cannot draft with today's concepts ...
+    encoder, tuned = choose_encoder(path, None, None)  # ... but its encoder can be trained on
+    assert encoder.sha256 == file_sha256(onnx) and tuned == {"epochs": 1}
+    assert fine_tuned_encoder(path) == (encoder, tuned)
+    (path / "weights" / "encoder.onnx").write_bytes(b"changed")
+    with pytest.raises(ModelError, match="hash mismatch"):
+        choose_encoder(path, None, None)
+
+
+class _FixedHeads:
+    """Heads that read each gated sentence as the given row of probabilities."""
+
+    targets = ("defense", "offense", "neutral")
+
+    def __init__(self, rows):
+        self.rows = np.asarray(rows, dtype=float)
+
+    def predict_proba(self, X):
+        return self.rows[: len(X)]
+
+
+def test_offence_yields_to_defence_on_a_sentence_read_more_as_defence():
+    from nlp_coder.predictors.semantic import score
+
+    treaty = treaty_from_text(
+        "Article 1\n\nThe Parties shall build up their forces to resist armed attack.\n\n"
+        "Article 2\n\nThe Parties shall wage war together against Dravos whatever its origin.\n"
+    )
+    assert len(gated_units(treaty)) == 2
+    treaty.cache["semantic_features"] = np.zeros((2, 1))
+    heads = _FixedHeads([[0.96, 0.84, 0.70], [0.90, 0.88, 0.10]])
+    best, read = score(treaty, heads, None)
+    assert best["offense"].p == 0.88 and best["neutral"].p == 0.70  # no yielding: each type's best sentence
+    best, read = score(treaty, heads, None, {"offense": ["defense"], "neutral": ["defense"]}, 0.05)
+    second = gated_units(treaty)[1]
+    assert (best["offense"].p, best["offense"].start) == (0.88, second[0])  # within the margin: both read
+    assert best["neutral"].p == 0.0  # the one sentence it reached, defence reads higher
+    assert read[0][2]["offense"] == 0.84  # what the sentences read is kept for the veto
+    best, _ = score(treaty, heads, None, {"offense": ["defense"]}, 0.0)
+    assert best["offense"].p == 0.0

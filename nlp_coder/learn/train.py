@@ -137,7 +137,7 @@ def choose_encoder(
     - ``fine-tune``: a new one, fine-tuned on ``data`` (needs the train extra; about 15 minutes here);
     - a model folder: that model's fine-tuned encoder.
     """
-    from nlp_coder.predictors.model import DEFAULT_MODEL, ENCODER_FILE, ModelError, load_model
+    from nlp_coder.predictors.model import DEFAULT_MODEL, ENCODER_FILE, ModelError, fine_tuned_encoder
 
     if choice == "base":
         return None, None
@@ -149,12 +149,12 @@ def choose_encoder(
         tuned = fine_tune(data.texts, data.labels, workdir / ENCODER_FILE, seed=seed, progress=progress)
         return tuned.file, tuned.settings
     folder = DEFAULT_MODEL if choice == "default" else Path(choice)
-    model = load_model(folder)
-    if model.heads is None or model.heads.encoder is None:
+    encoder, tuned = fine_tuned_encoder(folder)
+    if encoder is None:
         if choice == "default":
             return None, None
         raise ModelError(f"{folder}: the model has no fine-tuned encoder to reuse")
-    return model.heads.encoder, model.extras["semantic"].get("fine_tuned")
+    return encoder, tuned
 
 
 def fit_semantic(
@@ -173,6 +173,8 @@ def fit_semantic(
         CLAIM,
         TYPE_TARGETS,
         VETO,
+        YIELD_MARGIN,
+        YIELDS,
         clause_data,
         fit_heads,
         merge,
@@ -192,6 +194,8 @@ def fit_semantic(
         "n_features": int(heads.coef_.shape[1]),
         "claim": CLAIM,
         "veto": VETO,
+        "yields": YIELDS,
+        "yield_margin": YIELD_MARGIN,
         "C": heads.C,
         **(
             {

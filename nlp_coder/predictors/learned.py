@@ -76,7 +76,9 @@ class LearnedPredictor:
         q16.needs_review = True
         q16.confidence = min(q16.confidence or 1.0, p)
         q16.evidence.append(self._evidence(treaty, start, end))
-        labels = [o.label for o in self.codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)]
+        labels = [
+            o.label for o in self.codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)
+        ]
         q16.answer = ", ".join(labels) if labels else "None"
 
     def _yes_no(self, treaty: Treaty, rules: SheetAnswer, p: float, start: int, end: int) -> SheetAnswer:
@@ -139,14 +141,17 @@ class SemanticPredictor:
         settings = self.model.extras.get("semantic", {})
         claims = claim_thresholds(settings.get("claim", 0.8), self.model.heads.targets)
         encoder = self.encoder or load_encoder(self.model.heads.encoder)
-        best, read = score(treaty, self.model.heads, encoder)
+        yields, margin = settings.get("yields"), float(settings.get("yield_margin", 0.0))
+        best, read = score(treaty, self.model.heads, encoder, yields, margin)
         codes, evidence, quotes = {}, [], {}
         for target, scored in best.items():
             codes[target] = int(scored.p >= claims[target])
             if scored.end > scored.start:
                 part = treaty.part_at(scored.start)
                 label = part.label if part else None
-                quotes[target] = Evidence(treaty.text[scored.start : scored.end], label, scored.start, scored.end)
+                quotes[target] = Evidence(
+                    treaty.text[scored.start : scored.end], label, scored.start, scored.end
+                )
                 if codes[target]:
                     evidence.append(quotes[target])
         answer = SheetAnswer(16, "", codes=codes, evidence=evidence, source="text")

@@ -26,7 +26,7 @@ from nlp_coder.errors import NlpCoderError
 from nlp_coder.paths import MODELS_DIR
 from nlp_coder.predictors.classifier import N_FEATURES, PassageClassifier
 from nlp_coder.predictors.encoder import EncoderFile
-from nlp_coder.predictors.semantic import SemanticHeads
+from nlp_coder.predictors.semantic import SemanticHeads, load_concepts
 
 DEFAULT_MODEL = MODELS_DIR / "default"
 FORMAT = "nlp-coder-model/1"
@@ -429,6 +429,22 @@ def load_model(path: str | Path | None = None) -> Model:
     return Model(p, raw, idf, classifiers, heads, extras)
 
 
+def fine_tuned_encoder(path: str | Path | None = None) -> tuple[EncoderFile | None, dict | None]:
+    """A model folder's fine-tuned encoder (hash-checked like every file) and how it was tuned, or (None,
+    None) when the model reads the pretrained one. Its heads are not loaded: training reuses the encoder of a
+    model whose heads may read other concept features than the config has now."""
+    p = Path(path) if path is not None else DEFAULT_MODEL
+    meta, _ = read_model_meta(p)
+    check_model_files(p, meta.files)
+    if f"weights/{ENCODER_FILE}" not in meta.files:
+        return None, None
+    settings = {}
+    if "weights/semantic.json" in meta.files:
+        settings = _read_json(p / "weights" / "semantic.json", "model settings")
+    tuned = settings.get("fine_tuned") if isinstance(settings, dict) else None
+    return EncoderFile(p / "weights" / ENCODER_FILE, meta.files[f"weights/{ENCODER_FILE}"]), tuned
+
+
 def _check_calibration(folder: Path, calibration: dict) -> None:
     x, y, below = calibration.get("x"), calibration.get("y"), calibration.get("review_below")
     numbers = (int, float)
@@ -460,6 +476,7 @@ def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
     width = settings.get("n_features")
     if not isinstance(width, int) or width <= 0:
         raise ModelError(f"{folder}: weights/semantic.json: n_features must be a positive integer")
+    _check_concepts(folder, settings.get("concepts"))
     coef = _load_array(folder, "weights/semantic/coef.npy", "f", len(targets) * width)
     intercept = _load_array(folder, "weights/semantic/intercept.npy", "f", len(targets))
     heads = SemanticHeads(targets)
@@ -468,6 +485,18 @@ def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
     if "exemplars" in settings:
         _load_exemplars(folder, settings["exemplars"], heads)
     return heads
+
+
+def _check_concepts(folder: Path, names: object) -> None:
+    """The heads read the concept features of ``configs/concepts.yaml``: a model trained on other ones (the
+    config changed since) would read columns in the wrong places, so it is refused."""
+    if names is None:
+        return
+    if names != load_concepts().feature_names:
+        raise ModelError(
+            f"{folder}: its semantic heads were trained on other concept features than configs/concepts.yaml "
+            "has now; retrain the model (nlp-coder train)"
+        )
 
 
 def _load_exemplars(folder: Path, spec: object, heads: SemanticHeads) -> None:
@@ -534,6 +563,7 @@ def model_card(meta: dict) -> str:
             f"  A type is claimed at p >= {_claims(sem.get('claim'))}; a type the cues found is dropped when",
             f"  every sentence scores below {sem.get('veto')} for it, or, when no sentence reaches its claim, when the",
             "  sentences the cues quote do.",
+            *_yield_lines(sem.get("yields"), sem.get("yield_margin")),
             f"- Trained on: {sem.get('sentences')} sentences; positives per type {sem.get('positives')}.",
         ]
     if "calibration" in components:
@@ -566,6 +596,16 @@ def model_card(meta: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _yield_lines(yields: object, margin: object) -> list[str]:
+    if not isinstance(yields, dict) or not yields:
+        return []
+    said = "; ".join(f"{t} to {', '.join(others)}" for t, others in yields.items())
+    return [
+        f"- Types that yield ({said}) claim only a sentence they score at least as high as the other type, less",
+        f"  {margin or 0.0}.",
+    ]
 
 
 def _encoder_lines(enc: dict, tuned: object) -> list[str]:

@@ -211,7 +211,9 @@ class SemanticHeads:
     intercept_: np.ndarray | None = None
     exemplars_: np.ndarray | None = None  # (n, dims) unit vectors, float16 values (saved so) held as float32
     exemplar_targets_: np.ndarray | None = None  # (n, len(targets)) 0/1: which targets each exemplar states
-    encoder: EncoderFile | None = None  # the encoder the heads read (None: the shipped one), fine-tuned for them
+    encoder: EncoderFile | None = (
+        None  # the encoder the heads read (None: the shipped one), fine-tuned for them
+    )
 
     def fit(
         self,
@@ -301,18 +303,30 @@ def sentence_proba(heads: SemanticHeads, X: np.ndarray) -> np.ndarray:
 
 
 def score(
-    treaty: Treaty, heads: SemanticHeads, encoder: object
+    treaty: Treaty,
+    heads: SemanticHeads,
+    encoder: object,
+    yields: dict[str, list[str]] | None = None,
+    margin: float = 0.0,
 ) -> tuple[dict[str, Scored], tuple[tuple[int, int, dict[str, float]], ...]]:
     """The heads read the gated sentences once: for every target its best sentence (probability 0 where
-    nothing is gated), and every sentence's (start, end, probability per target) in text order."""
+    nothing is gated), and every sentence's (start, end, probability per target) in text order.
+
+    ``yields``: a target that yields to others (offence to defence) has for its best sentence only one that
+    it scores at least as high as each of them; a sentence the heads read as more defence than offence is a
+    defence promise, not an offence one."""
     units = gated_units(treaty)
     if not units:
         return {t: Scored(t, 0.0, 0, 0) for t in heads.targets}, ()
     proba = sentence_proba(heads, treaty_features(treaty, encoder))
     best = {}
     for j, target in enumerate(heads.targets):
-        k = int(np.argmax(proba[:, j]))
-        best[target] = Scored(target, round(float(proba[k, j]), 4), units[k][0], units[k][1])
+        column = proba[:, j]
+        for other in (yields or {}).get(target, ()):
+            if other in heads.targets:
+                column = np.where(column >= proba[:, heads.targets.index(other)] - margin, column, 0.0)
+        k = int(np.argmax(column))
+        best[target] = Scored(target, round(float(column[k]), 4), units[k][0], units[k][1])
     read = tuple(
         (start, end, {t: round(float(proba[k, j]), 4) for j, t in enumerate(heads.targets)})
         for k, (start, end, _) in enumerate(units)

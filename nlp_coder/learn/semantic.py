@@ -32,7 +32,9 @@ VETO = 0.35
 # neutrality is a defence promise. Measured with the full drafter on the clause bank's 497 held-out obligation
 # clauses, each drafted alone: every type right 249 -> 269, clauses given a type they do not state 150 -> 129,
 # clauses given their types 373 -> 370 (near misses unchanged, 64 of 503). Without the margin: 272 and 363; a
-# clause stating both (war "whatever its origin") scores the two within a few hundredths.
+# clause stating both (war "whatever its origin") scores the two within a few hundredths. The veto reads the
+# yielded score too: offence the cues find in a treaty whose every offence sentence reads as more defence is
+# dropped and flagged, its quote kept.
 YIELDS = {"offense": ["defense"], "neutral": ["defense"]}
 YIELD_MARGIN = 0.05
 

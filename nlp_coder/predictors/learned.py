@@ -76,9 +76,7 @@ class LearnedPredictor:
         q16.needs_review = True
         q16.confidence = min(q16.confidence or 1.0, p)
         q16.evidence.append(self._evidence(treaty, start, end))
-        labels = [
-            o.label for o in self.codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)
-        ]
+        labels = [o.label for o in self.codebook.question(16).options if any(q16.codes.get(c) for c in o.codes)]
         q16.answer = ", ".join(labels) if labels else "None"
 
     def _yes_no(self, treaty: Treaty, rules: SheetAnswer, p: float, start: int, end: int) -> SheetAnswer:
@@ -149,9 +147,7 @@ class SemanticPredictor:
             if scored.end > scored.start:
                 part = treaty.part_at(scored.start)
                 label = part.label if part else None
-                quotes[target] = Evidence(
-                    treaty.text[scored.start : scored.end], label, scored.start, scored.end
-                )
+                quotes[target] = Evidence(treaty.text[scored.start : scored.end], label, scored.start, scored.end)
                 if codes[target]:
                     evidence.append(quotes[target])
         answer = SheetAnswer(16, "", codes=codes, evidence=evidence, source="text")

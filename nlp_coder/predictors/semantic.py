@@ -211,9 +211,7 @@ class SemanticHeads:
     intercept_: np.ndarray | None = None
     exemplars_: np.ndarray | None = None  # (n, dims) unit vectors, float16 values (saved so) held as float32
     exemplar_targets_: np.ndarray | None = None  # (n, len(targets)) 0/1: which targets each exemplar states
-    encoder: EncoderFile | None = (
-        None  # the encoder the heads read (None: the shipped one), fine-tuned for them
-    )
+    encoder: EncoderFile | None = None  # the encoder the heads read (None: the shipped one), fine-tuned for them
 
     def fit(
         self,
@@ -313,8 +311,9 @@ def score(
     nothing is gated), and every sentence's (start, end, probability per target) in text order.
 
     ``yields``: a target that yields to others (offence to defence) has for its best sentence only one that
-    it scores at least as high as each of them; a sentence the heads read as more defence than offence is a
-    defence promise, not an offence one."""
+    it scores at least as high as each of them, less ``margin``; a sentence the heads read as more defence than
+    offence is a defence promise, not an offence one. The best sentences' scores are the yielded ones (so a cue's
+    type can be vetoed by them); what each sentence reads is not."""
     units = gated_units(treaty)
     if not units:
         return {t: Scored(t, 0.0, 0, 0) for t in heads.targets}, ()

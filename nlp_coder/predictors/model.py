@@ -424,8 +424,8 @@ def load_model(path: str | Path | None = None) -> Model:
         except (KeyError, TypeError, ValueError, AttributeError):
             raise ModelError(f"{p}: weights/prior.json is not a code prior (rates by column)") from None
     heads = _load_heads(p, extras.get("semantic")) if "weights/semantic/coef.npy" in meta.files else None
-    if heads is not None and f"weights/{ENCODER_FILE}" in meta.files:
-        heads.encoder = EncoderFile(p / "weights" / ENCODER_FILE, meta.files[f"weights/{ENCODER_FILE}"])
+    if heads is not None:
+        heads.encoder = _encoder_file(p, meta.files)
     return Model(p, raw, idf, classifiers, heads, extras)
 
 
@@ -436,13 +436,20 @@ def fine_tuned_encoder(path: str | Path | None = None) -> tuple[EncoderFile | No
     p = Path(path) if path is not None else DEFAULT_MODEL
     meta, _ = read_model_meta(p)
     check_model_files(p, meta.files)
-    if f"weights/{ENCODER_FILE}" not in meta.files:
+    encoder = _encoder_file(p, meta.files)
+    if encoder is None:
         return None, None
     settings = {}
     if "weights/semantic.json" in meta.files:
         settings = _read_json(p / "weights" / "semantic.json", "model settings")
     tuned = settings.get("fine_tuned") if isinstance(settings, dict) else None
-    return EncoderFile(p / "weights" / ENCODER_FILE, meta.files[f"weights/{ENCODER_FILE}"]), tuned
+    return encoder, tuned
+
+
+def _encoder_file(folder: Path, files: dict[str, str]) -> EncoderFile | None:
+    """The model's own (fine-tuned) encoder with its recorded hash; None when it reads the shipped one."""
+    rel = f"weights/{ENCODER_FILE}"
+    return EncoderFile(folder / rel, files[rel]) if rel in files else None
 
 
 def _check_calibration(folder: Path, calibration: dict) -> None:

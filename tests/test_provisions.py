@@ -356,10 +356,21 @@ NEAR_MISS = [
         "constitutional processes.",
     ),
     (23, "The Parties shall work together to strengthen stability in the region."),
+    (
+        23,
+        "Each Government shall be represented on every body planning the armistice that is to end the present "
+        "hostilities.",
+    ),
     (25, "The Parties shall consult each other on measures to preserve peace in the region."),
     (26, "The Parties shall consult each other on matters of trade."),
     (27, "Neither Party shall take part in any armed action directed against the other."),
     (29, "The Parties shall help to settle disputes between third States by peaceful means."),
+    (29, "Each Party shall settle by peaceful means any international dispute to which it may become a party."),
+    (
+        29,
+        "Installations built in wartime by any Power on land under the control of another Power shall give "
+        "rise to no territorial claim.",
+    ),
     (30, "The Parties shall settle all disputes between them by peaceful means."),
     (
         31,

@@ -234,18 +234,46 @@ def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
     Y[:10, 0], Y[10:20, 1] = 1, 1
     heads = SemanticHeads(("defense", "consul")).fit(np.hstack([emb, emb[:, :2]]), Y, embeddings=emb)
     spec = {"n": 40, "dims": 8, "knn": 3, "blend": 0.3, "scale": 30.0}
-    settings = {"targets": ["defense", "consul"], "n_features": 10, "claim": 0.6, "veto": 0.35, "exemplars": spec}
+    networks = {"n": heads.seeds, "hidden": heads.hidden, "mix": heads.mix}
+    settings = {
+        "targets": ["defense", "consul"], "n_features": 10, "claim": 0.6, "veto": 0.35, "exemplars": spec,
+        "networks": networks,
+    }
     path = heads_model(tmp_path / "m", heads, settings)
     loaded = load_model(path).heads
     X = np.hstack([emb, emb[:, :2]])
+    assert len(loaded.mlp_) == heads.seeds == 3
     assert loaded.predict_proba(X).tobytes() == heads.predict_proba(X).tobytes()
-    assert "exemplar sentences" in (path / "README.md").read_text(encoding="utf-8")
-    vectors = path / "weights" / "semantic" / "exemplars.npy"
-    data = bytearray(vectors.read_bytes())
-    data[-1] ^= 0xFF
-    vectors.write_bytes(bytes(data))
-    with pytest.raises(ModelError, match="hash mismatch"):
-        load_model(path)
+    card = (path / "README.md").read_text(encoding="utf-8")
+    assert "exemplar sentences" in card and "3 small networks" in card
+    for name in ("exemplars.npy", "net2_w1.npy"):
+        vectors = path / "weights" / "semantic" / name
+        original = vectors.read_bytes()
+        data = bytearray(original)
+        data[-1] ^= 0xFF
+        vectors.write_bytes(bytes(data))
+        with pytest.raises(ModelError, match="hash mismatch"):
+            load_model(path)
+        vectors.write_bytes(original)
+    load_model(path)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_the_networks_probabilities_are_those_of_the_fitted_networks():
+    """The heads keep each network as its weight arrays and read them without scikit-learn: the same
+    probabilities as the fitted networks give, and their mean mixed into the heads' probability."""
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 6)).astype(np.float32)
+    Y = np.stack([(X[:, 0] * X[:, 1] > 0), (X[:, 2] > 0.5)], axis=1).astype(int)  # the first is no linear rule
+    heads = SemanticHeads(("a", "b"), seeds=2, hidden=16).fit(X, Y)
+    fitted = [MLPClassifier((16,), alpha=1e-3, max_iter=300, random_state=s).fit(X, Y) for s in (0, 1)]
+    expected = np.mean([f.predict_proba(X) for f in fitted], axis=0)
+    assert np.allclose(heads.network_proba(X), expected, atol=1e-4)
+    linear = 1.0 / (1.0 + np.exp(-heads.decision_function(X)))
+    assert np.allclose(heads.predict_proba(X), 0.7 * linear + 0.3 * expected, atol=1e-4)
+    assert SemanticHeads(("a", "b"), mix=0.0).fit(X, Y).mlp_ is None
 
 
 def q16(codes, confidence=0.8, quote="Article 1 text"):
@@ -522,3 +550,19 @@ def test_offence_yields_to_defence_on_a_sentence_read_more_as_defence():
     assert read[0][2]["offense"] == 0.84  # what the sentences read is kept for the veto
     best, _ = score(treaty, heads, None, {"offense": ["defense"]}, 0.0)
     assert best["offense"].p == 0.0
+
+
+def test_a_clause_of_another_question_teaches_the_types_it_also_states():
+    """A row of another question is a negative for every obligation type unless its ``also`` names the types
+    it states too; a Q16 near miss states none whatever it says."""
+    from nlp_coder.learn.semantic import clause_targets
+
+    base = {"text": "x", "code": 1, "label": "positive"}
+    assert clause_targets({**base, "question": 21, "column": "notaiden", "also": ["nonagg"]}) == {"nonagg"}
+    assert clause_targets({**base, "question": 7, "column": "secrart"}) == set()
+    assert clause_targets({**base, "question": 16, "column": "defense", "also": ["neutral"]}) == {
+        "defense",
+        "neutral",
+    }
+    near = {**base, "question": 16, "column": "nonagg", "label": "near_miss", "also": ["consul"]}
+    assert clause_targets(near) == set()

@@ -210,6 +210,11 @@ def fit_semantic(
             if heads.exemplars_ is not None
             else {}
         ),
+        **(
+            {"networks": {"n": len(heads.mlp_), "hidden": heads.hidden, "alpha": heads.alpha, "mix": heads.mix}}
+            if heads.mlp_
+            else {}
+        ),
         "concept_weight": CONCEPT_WEIGHT,
         "concepts": load_concepts().feature_names,
         "encoder": (

@@ -119,6 +119,9 @@ def save_model(
                 _save_npy(tmp / "weights" / "semantic" / "exemplars.npy", vectors)
                 labels = heads.exemplar_targets_.ravel()
                 _save_npy(tmp / "weights" / "semantic" / "exemplar_targets.npy", labels)
+            for k, arrays in enumerate(heads.mlp_ or []):
+                for key, array in zip(NETWORK_ARRAYS, arrays, strict=True):
+                    _save_npy(tmp / "weights" / "semantic" / f"net{k}_{key}.npy", array.ravel().astype(np.float32))
         if heads is not None and heads.encoder is not None:
             shutil.copyfile(heads.encoder.path, tmp / "weights" / ENCODER_FILE)
         for key, value in sorted((extras or {}).items()):
@@ -491,7 +494,35 @@ def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
     heads.intercept_ = intercept.astype(np.float32)
     if "exemplars" in settings:
         _load_exemplars(folder, settings["exemplars"], heads)
+    if "networks" in settings:
+        _load_networks(folder, settings["networks"], heads, width)
     return heads
+
+
+NETWORK_ARRAYS = ("w1", "b1", "w2", "b2")  # weights/semantic/net<k>_<name>.npy, one set per network
+
+
+def _load_networks(folder: Path, spec: object, heads: SemanticHeads, width: int) -> None:
+    """The heads' small networks (``weights/semantic/net<k>_{w1,b1,w2,b2}.npy``), as ``weights/semantic.json``
+    describes them: how many, their hidden units and their weight in the probability."""
+    try:
+        n, hidden, mix = int(spec["n"]), int(spec["hidden"]), float(spec["mix"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        raise ModelError(f"{folder}: weights/semantic.json: networks needs n, hidden and mix") from None
+    if n <= 0 or hidden <= 0 or not 0.0 < mix <= 1.0:
+        raise ModelError(f"{folder}: weights/semantic.json: networks has an impossible value")
+    t = len(heads.targets)
+    shapes = {"w1": (width, hidden), "b1": (hidden,), "w2": (hidden, t), "b2": (t,)}
+    heads.mlp_ = [
+        tuple(
+            _load_array(folder, f"weights/semantic/net{k}_{key}.npy", "f", int(np.prod(shapes[key])))
+            .reshape(shapes[key])
+            .astype(np.float32)
+            for key in NETWORK_ARRAYS
+        )
+        for k in range(n)
+    ]
+    heads.mix, heads.hidden, heads.seeds = mix, hidden, n
 
 
 def _check_concepts(folder: Path, names: object) -> None:
@@ -567,6 +598,7 @@ def model_card(meta: dict) -> str:
             f"- Heads: one logistic regression (C={sem.get('C')}) per type {sem.get('targets')} over the embedding",
             "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
             *_exemplar_lines(sem.get("exemplars")),
+            *_network_lines(sem.get("networks")),
             f"  A type is claimed at p >= {_claims(sem.get('claim'))}; a type the cues found is dropped when",
             f"  every sentence scores below {sem.get('veto')} for it, or, when no sentence reaches its claim, when the",
             "  sentences the cues quote do.",
@@ -640,6 +672,16 @@ def _exemplar_lines(spec: object) -> list[str]:
         f"  Blended ({spec.get('blend')}) with nearness to {spec.get('n')} exemplar sentences (their embeddings,",
         f"  float16): mean cosine of the {spec.get('knn')} nearest stating the type minus that of the {spec.get('knn')}",
         f"  nearest stating none, through a logistic of slope {spec.get('scale')}.",
+    ]
+
+
+def _network_lines(spec: object) -> list[str]:
+    if not isinstance(spec, dict):
+        return []
+    return [
+        f"  That probability is mixed ({spec.get('mix')}) with the mean of {spec.get('n')} small networks on the same",
+        f"  features (one hidden layer of {spec.get('hidden')} ReLU units, weight decay {spec.get('alpha')}, a logistic",
+        "  output per type; seeds 0, 1, ...).",
     ]
 
 

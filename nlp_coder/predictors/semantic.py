@@ -200,6 +200,15 @@ class SemanticHeads:
     folds on the clause bank's held-out clauses and the 424 English ToTA agreements: at the same near-miss rate
     (6.1%), the blend typed 185 of 246 held-out obligation clauses against 178 for the heads alone, and claimed
     a type in 5 trade agreements against 11 (its thresholds 0.15 lower, as its probabilities are lower).
+
+    The networks: ``seeds`` small networks (one hidden layer of ``hidden`` ReLU units, ``alpha`` weight decay)
+    on the same features read what a linear head cannot, such as a negation that turns an attack into a
+    promise not to attack; their mean probability weighs ``mix`` against the heads and nearness. Measured on the
+    clause bank's 497 held-out obligation clauses (heads alone, no cues, every type claimed at 0.5): with mix 0.3
+    407 typed, 302 with every type right and no other, and 108 of 953 held-out near misses and other provisions
+    given a type, against 393, 255 and 114 without the networks (at their own thresholds); mix 0.5 is more
+    precise (365, 324, 71) but the networks are sure of themselves (a plain "principle of mutual non-aggression"
+    read 0.08), so it lost textbook promises the cues had found.
     """
 
     targets: tuple[str, ...] = ()
@@ -212,6 +221,11 @@ class SemanticHeads:
     exemplars_: np.ndarray | None = None  # (n, dims) unit vectors, float16 values (saved so) held as float32
     exemplar_targets_: np.ndarray | None = None  # (n, len(targets)) 0/1: which targets each exemplar states
     encoder: EncoderFile | None = None  # the encoder the heads read (None: the shipped one), fine-tuned for them
+    mix: float = 0.3  # the weight of the small networks in the probability (0: logistic heads and nearness only)
+    hidden: int = 256
+    seeds: int = 3
+    alpha: float = 1e-3
+    mlp_: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None = None  # per seed: W1, b1, W2, b2
 
     def fit(
         self,
@@ -234,7 +248,34 @@ class SemanticHeads:
         if embeddings is not None:
             self.exemplars_ = np.asarray(embeddings, dtype=np.float16).astype(np.float32)
             self.exemplar_targets_ = np.asarray(Y, dtype=np.uint8)
+        self.mlp_ = self._fit_networks(X, Y) if self.mix > 0 else None
         return self
+
+    def _fit_networks(self, X: np.ndarray, Y: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+        """``seeds`` one-hidden-layer networks (ReLU, one logistic output per target) on the same features; kept
+        as their weight arrays, which ``network_proba`` reads."""
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+
+        out = []
+        for seed in range(self.seeds):
+            net = MLPClassifier((self.hidden,), alpha=self.alpha, max_iter=300, random_state=seed)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                net.fit(X, Y if Y.shape[1] > 1 else Y.ravel())  # one target: a binary network, one output
+            (w1, w2), (b1, b2) = net.coefs_, net.intercepts_
+            out.append(tuple(np.asarray(a, dtype=np.float32) for a in (w1, b1, w2, b2)))
+        return out
+
+    def network_proba(self, X: np.ndarray) -> np.ndarray:
+        """The networks' mean probability per sentence and target."""
+        X = X.astype(np.float32)
+        total = np.zeros((len(X), len(self.targets)), dtype=np.float32)
+        for w1, b1, w2, b2 in self.mlp_ or []:
+            total += 1.0 / (1.0 + np.exp(-(np.maximum(X @ w1 + b1, 0.0) @ w2 + b2)))
+        return total / max(len(self.mlp_ or []), 1)
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         if self.coef_ is None or self.intercept_ is None:
@@ -243,10 +284,12 @@ class SemanticHeads:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-        if self.exemplars_ is None or self.exemplar_targets_ is None or not len(X):
-            return p
-        near = 1.0 / (1.0 + np.exp(-self.scale * self.nearness(X)))
-        return (1.0 - self.blend) * p + self.blend * near
+        if self.exemplars_ is not None and self.exemplar_targets_ is not None and len(X):
+            near = 1.0 / (1.0 + np.exp(-self.scale * self.nearness(X)))
+            p = (1.0 - self.blend) * p + self.blend * near
+        if self.mlp_:
+            p = (1.0 - self.mix) * p + self.mix * self.network_proba(X)
+        return p
 
     def nearness(self, X: np.ndarray) -> np.ndarray:
         """Per sentence and target: mean cosine of the ``knn`` nearest exemplars stating the target, minus

@@ -20,17 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 GRID = np.round(np.arange(0.2, 0.8, 0.025), 3)
 
 
-def yielded(
-    P: np.ndarray, targets: tuple[str, ...], yields: dict[str, list[str]], margin: float
-) -> np.ndarray:
-    out = P.copy()
-    for target, others in yields.items():
-        j = targets.index(target)
-        for other in others:
-            out[:, j] = np.where(out[:, j] >= P[:, targets.index(other)] - margin, out[:, j], 0.0)
-    return out
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -42,27 +31,24 @@ def main() -> int:
 
     from sklearn.model_selection import KFold
 
-    from nlp_coder.drafting.workers import pmap
     from nlp_coder.learn.corpus import read_manifest
     from nlp_coder.learn.semantic import (
-        ENCODE_CHUNK,
         TYPE_TARGETS,
         YIELD_MARGIN,
         YIELDS,
         clause_data,
+        embed,
         merge,
         weak_negatives,
     )
     from nlp_coder.predictors.encoder import load_encoder
-    from nlp_coder.predictors.semantic import SemanticHeads, features
+    from nlp_coder.predictors.semantic import SemanticHeads, features, yielded
 
     parts = [clause_data("train")]
     if args.tota.is_file():
         parts.append(weak_negatives([read_manifest(args.tota)], jobs=args.jobs))
     data = merge(*parts)
-    encoder = load_encoder(None)
-    chunks = [data.texts[i : i + ENCODE_CHUNK] for i in range(0, len(data.texts), ENCODE_CHUNK)]
-    embeddings = np.vstack(pmap(encoder.encode, chunks, args.jobs))
+    embeddings = embed(data.texts, load_encoder(None), args.jobs)
     X, Y = features(embeddings, data.texts), np.asarray(data.labels)
     oof = np.zeros(Y.shape, dtype=np.float32)
     for train, test in KFold(args.folds, shuffle=True, random_state=0).split(X):

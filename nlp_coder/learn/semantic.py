@@ -111,13 +111,19 @@ ENCODE_CHUNK = 256  # sentences per worker task when the training sentences are 
 def fit_heads(data: HeadData, encoder: object, C: float = 2.0, jobs: int = 1) -> SemanticHeads:
     """The heads fitted on the sentences' features; the sentences are embedded by ``jobs`` processes (each
     sentence's vector is the same however the sentences are grouped)."""
-    from nlp_coder.drafting.workers import pmap
-
-    chunks = [data.texts[i : i + ENCODE_CHUNK] for i in range(0, len(data.texts), ENCODE_CHUNK)]
-    parts = pmap(encoder.encode, chunks, jobs)  # type: ignore[attr-defined]
-    embeddings = np.vstack(parts) if parts else encoder.encode([])  # type: ignore[attr-defined]
+    embeddings = embed(data.texts, encoder, jobs)
     X = features(embeddings, data.texts)
     return SemanticHeads(TYPE_TARGETS, C=C).fit(X, np.asarray(data.labels), embeddings=embeddings)
+
+
+def embed(texts: list[str], encoder: object, jobs: int = 1) -> np.ndarray:
+    """The sentences' embeddings, computed by ``jobs`` processes in chunks (each sentence's vector is the same
+    however the sentences are grouped)."""
+    from nlp_coder.drafting.workers import pmap
+
+    chunks = [texts[i : i + ENCODE_CHUNK] for i in range(0, len(texts), ENCODE_CHUNK)]
+    parts = pmap(encoder.encode, chunks, jobs)  # type: ignore[attr-defined]
+    return np.vstack(parts) if parts else encoder.encode([])  # type: ignore[attr-defined]
 
 
 def merge(*parts: HeadData) -> HeadData:

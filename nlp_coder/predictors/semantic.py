@@ -343,6 +343,22 @@ def sentence_proba(heads: SemanticHeads, X: np.ndarray) -> np.ndarray:
     return heads.predict_proba(X)
 
 
+def yielded(
+    proba: np.ndarray, targets: tuple[str, ...], yields: dict[str, list[str]] | None, margin: float
+) -> np.ndarray:
+    """``proba`` (sentences x targets) with a yielding target's score set to 0 on each sentence where it is
+    below that of a target it yields to, less ``margin``."""
+    out = proba.copy()
+    for target, others in (yields or {}).items():
+        if target not in targets:
+            continue
+        j = targets.index(target)
+        for other in others:
+            if other in targets:
+                out[:, j] = np.where(out[:, j] >= proba[:, targets.index(other)] - margin, out[:, j], 0.0)
+    return out
+
+
 def score(
     treaty: Treaty,
     heads: SemanticHeads,
@@ -361,14 +377,11 @@ def score(
     if not units:
         return {t: Scored(t, 0.0, 0, 0) for t in heads.targets}, ()
     proba = sentence_proba(heads, treaty_features(treaty, encoder))
+    claimable = yielded(proba, heads.targets, yields, margin)
     best = {}
     for j, target in enumerate(heads.targets):
-        column = proba[:, j]
-        for other in (yields or {}).get(target, ()):
-            if other in heads.targets:
-                column = np.where(column >= proba[:, heads.targets.index(other)] - margin, column, 0.0)
-        k = int(np.argmax(column))
-        best[target] = Scored(target, round(float(column[k]), 4), units[k][0], units[k][1])
+        k = int(np.argmax(claimable[:, j]))
+        best[target] = Scored(target, round(float(claimable[k, j]), 4), units[k][0], units[k][1])
     read = tuple(
         (start, end, {t: round(float(proba[k, j]), 4) for j, t in enumerate(heads.targets)})
         for k, (start, end, _) in enumerate(units)

@@ -8,6 +8,7 @@
    gated sentences, so for such a model this check is out of fold for the heads only, not for the encoder.
 
     python scripts/semantic_check.py [--model models/default] [--tota corpora/tota.jsonl] [--no-tota]
+                                     [--dump wrong.jsonl]
 """
 
 from __future__ import annotations
@@ -23,28 +24,44 @@ ROOT = Path(__file__).resolve().parent.parent
 TYPES = ("defense", "offense", "neutral", "nonagg", "consul")
 
 
-def clause_check(model, cb) -> dict:
+def clause_check(model, cb, dump: Path | None = None) -> dict:
     from nlp_coder.drafting.drafter import draft_treaty
     from nlp_coder.learn.semantic import clause_data_rows, clause_targets
     from nlp_coder.text.treaty import treaty_from_text
 
-    typed = positives = near = near_hit = 0
+    typed = exact = positives = near = near_hit = 0
+    missed = dict.fromkeys(TYPES, 0)
+    extra = dict.fromkeys(TYPES, 0)
+    wrong = []
     for row in clause_data_rows("test"):
         if row["question"] != 16:
             continue
         treaty = treaty_from_text(f"Article 1\n\n{row['text']}\n", path=row["id"])
         codes = draft_treaty(treaty, cb, model).sheet.answers[16].codes
         found = {t for t in TYPES if codes.get(t)}
+        wanted = clause_targets(row) if row["label"] == "positive" else set()
         if row["label"] == "positive":
             positives += 1
-            typed += int(clause_targets(row) <= found)
+            typed += int(wanted <= found)
+            exact += int(wanted == found)
         else:
             near += 1
             near_hit += int(bool(found))
+        for t in wanted - found:
+            missed[t] += 1
+        for t in found - wanted:
+            extra[t] += 1
+        if found != wanted:
+            wrong.append({"id": row["id"], "wanted": sorted(wanted), "drafted": sorted(found)})
+    if dump is not None:
+        dump.write_text("".join(json.dumps(w) + "\n" for w in wrong), encoding="utf-8")
     return {
         "obligation clauses": positives,
         "typed": typed,
         "typed share": round(typed / max(positives, 1), 3),
+        "every type right": exact,
+        "types missed": missed,
+        "types drafted wrongly": extra,
         "near misses": near,
         "near misses given a type": near_hit,
         "near-miss share": round(near_hit / max(near, 1), 3),
@@ -99,6 +116,7 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
     parser.add_argument("--tota", type=Path, default=ROOT / "corpora" / "tota.jsonl")
     parser.add_argument("--no-tota", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write the held-out clauses drafted wrongly here (JSON lines)")
     args = parser.parse_args()
 
     from nlp_coder.codesheet.codebook import load_codebook
@@ -107,7 +125,7 @@ def main() -> int:
     cb = load_codebook()
     model = load_model(args.model)
     start = time.perf_counter()
-    out = {"clause bank (held out)": clause_check(model, cb)}
+    out = {"clause bank (held out)": clause_check(model, cb, args.dump)}
     if not args.no_tota:
         if not args.tota.is_file():
             print(f"{args.tota}: no ToTA manifest; skipping the trade-agreement check", file=sys.stderr)

@@ -25,13 +25,18 @@ OTHERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def tuned(tmp_path_factory):
+def _tune(folder, distill: float):
     texts = (PROMISES + OTHERS) * 4
     labels = np.array([[1, 0]] * 4 + [[0, 1]] * 4, dtype=np.float32)
     labels = np.vstack([labels] * 4)
-    out = tmp_path_factory.mktemp("enc") / "encoder.onnx"
-    return fine_tune(texts, labels, out, epochs=4, seed=0, learning_rate=1e-4, batch_size=8)
+    return fine_tune(
+        texts, labels, folder / "encoder.onnx", epochs=4, seed=0, learning_rate=1e-4, batch_size=8, distill=distill
+    )
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory):
+    return _tune(tmp_path_factory.mktemp("enc"), distill=0.0)
 
 
 def test_fine_tuning_writes_an_int8_onnx_file_that_drafting_loads(tuned):
@@ -63,3 +68,18 @@ def test_a_changed_fine_tuned_encoder_is_refused(tuned, tmp_path):
         SentenceEncoder(source=EncoderFile(copy, tuned.file.sha256))
     with pytest.raises(EncoderError, match="missing"):
         SentenceEncoder(source=EncoderFile(tmp_path / "gone.onnx", tuned.file.sha256))
+
+
+def test_distillation_keeps_the_embedding_near_the_pretrained_one(tuned, tmp_path):
+    held = _tune(tmp_path, distill=20.0)
+    assert held.settings["distill"] == 20.0 and tuned.settings["distill"] == 0.0
+    unseen = [
+        "The Contracting States shall exchange information on the movement of migratory birds.",
+        "Should a neighbour mass troops on the border, the two Governments shall confer at once.",
+    ]
+    base = default_encoder().encode(unseen)
+
+    def nearness(file):
+        return float((SentenceEncoder(source=file).encode(unseen) * base).sum(axis=1).mean())
+
+    assert nearness(held.file) > nearness(tuned.file)

@@ -473,6 +473,36 @@ def test_a_weak_cue_for_a_rare_provision_is_not_claimed_but_a_strong_one_is():
     assert strong.yes_no == "yes"
 
 
+def test_the_renewal_rate_is_conditioned_on_a_stated_length_and_a_common_provision_is_not_denied_lightly():
+    cb = load_codebook()
+    stated = [{"begyr": 1950, "bilat": 1, "speclgth": 1, "proren": 2}] * 45 + [
+        {"begyr": 1950, "bilat": 1, "speclgth": 1, "proren": 1}
+    ] * 5
+    unstated = [{"begyr": 1950, "bilat": 1, "speclgth": 0, "proren": 0}] * 50
+    prior = CodePrior().fit(stated + unstated, ["proren", "speclgth"])
+    assert prior.modes["proren"] == 2
+    length, none = (prior.p_nonzero("proren", 1950, 1, codes={"speclgth": v}) for v in (1, 0))
+    assert none < 0.1 < 0.5 < 0.9 < length
+    assert none < prior.p_nonzero("proren", 1950, 1) < length  # the length not drafted: between the two
+    again = CodePrior.from_dict(json.loads(json.dumps(prior.to_dict())))
+    assert again.p_nonzero("proren", 1950, 1, codes={"speclgth": 1}) == length and again.modes == prior.modes
+    number = next(q.number for q in cb.questions if "proren" in q.columns)
+    length_q = next(q.number for q in cb.questions if "speclgth" in q.columns)
+
+    def drafted(speclgth):
+        return {
+            3: SheetAnswer(3, "1950", None, {"begyr": 1950}, confidence=0.9, source="text"),
+            length_q: SheetAnswer(length_q, "x", None, {"speclgth": speclgth}, confidence=0.9, source="text"),
+            number: SheetAnswer(number, "No", "no", {"proren": 0}, confidence=0.8, source="text"),
+        }
+
+    claimed = reconcile(drafted(1), cb, prior=prior)[number]
+    assert claimed.yes_no == "yes" and claimed.codes["proren"] == 2 and claimed.needs_review
+    assert 0.5 < claimed.confidence < 0.99 and not claimed.evidence
+    denied = reconcile(drafted(0), cb, prior=prior)[number]
+    assert denied.yes_no == "no" and denied.codes["proren"] == 0 and denied.confidence >= 0.85
+
+
 def test_a_model_trained_on_other_concept_features_is_refused(tmp_path):
     from nlp_coder.predictors.model import ModelError, load_model
     from nlp_coder.predictors.semantic import load_concepts

@@ -181,18 +181,22 @@ def _weigh_by_prior(answers: dict[int, SheetAnswer], codebook: Codebook, prior: 
     """Bayes' rule on the odds: the prior odds of the provision (ATOP, given the kind of alliance the drafted
     obligations make, era and bilateral) times the odds the evidence gives on its own (the answer's
     confidence, read as a 50:50 judgement). A Yes that falls below even odds becomes No (its quote kept,
-    flagged); a No for a common provision loses confidence.
+    flagged); a No for a common provision loses confidence, and one that falls below even odds becomes a
+    flagged Yes with the provision's most common code, when the question pins a single column (in ATOP, an
+    alliance of a stated length nearly always provides for its renewal, however it words it).
     """
     year = answers[3].codes.get("begyr") if 3 in answers else None
     bilateral = answers[4].codes.get("bilat") if 4 in answers else None
     kind = kind_of(answers[16].codes) if 16 in answers else None
+    drafted = {c: v for a in answers.values() for c, v in a.codes.items()}
     for number, answer in answers.items():
         q = codebook.question(number)
         if not q.has_yes_no or answer.yes_no not in ("yes", "no") or answer.source != "text":
             continue
         if not q.implies.on_no or any(q.implies.on_no.values()):
             continue  # only where Yes means the provision is there (non-zero) and No that it is not
-        rates = [prior.p_nonzero(c, year, bilateral, kind) for c in (q.implies.yes_nonzero or q.columns)]
+        pinned = q.implies.yes_nonzero or q.columns
+        rates = [prior.p_nonzero(c, year, bilateral, kind, drafted) for c in pinned]
         known = [r for r in rates if r is not None]
         if not known:
             continue
@@ -209,6 +213,14 @@ def _weigh_by_prior(answers: dict[int, SheetAnswer], codebook: Codebook, prior: 
             )
             answer.yes_no = "no"
             answer.codes = dict(q.implies.on_no)
+            answer.needs_review = True
+        elif answer.yes_no == "no" and p_yes > 0.5 and len(pinned) == 1 and pinned[0] in prior.modes:
+            answer.answer = (
+                f"Yes (no cue was found, but {p0:.0%} of such alliances have this provision: check the "
+                f"treaty). " + answer.answer
+            )
+            answer.yes_no = "yes"
+            answer.codes = {**answer.codes, pinned[0]: prior.modes[pinned[0]]}
             answer.needs_review = True
         answer.confidence = round(p_yes if answer.yes_no == "yes" else 1 - p_yes, 4)
 

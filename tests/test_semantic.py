@@ -582,6 +582,20 @@ def test_offence_yields_to_defence_on_a_sentence_read_more_as_defence():
     assert best["offense"].p == 0.0
 
 
+def test_neutrality_and_nonaggression_yield_to_each_other_so_a_sentence_keeps_the_type_it_reads_more():
+    from nlp_coder.predictors.semantic import yielded
+
+    targets = ("defense", "neutral", "nonagg")
+    proba = np.array([[0.1, 0.9, 0.6], [0.1, 0.55, 0.9], [0.2, 0.8, 0.78], [0.9, 0.2, 0.7]])
+    ys = {"neutral": ["defense", "nonagg"], "nonagg": ["neutral", "defense"]}
+    out = yielded(proba, targets, ys, 0.05)
+    assert out[0].tolist() == [0.1, 0.9, 0.0]  # a neutrality promise read as nonaggression too
+    assert out[1].tolist() == [0.1, 0.0, 0.9]
+    assert out[2].tolist() == [0.2, 0.8, 0.78]  # within the margin: both
+    assert out[3].tolist() == [0.9, 0.0, 0.0]  # a defence promise
+    assert yielded(proba, targets, {}, 0.05).tolist() == proba.tolist()
+
+
 def test_a_clause_of_another_question_teaches_the_types_it_also_states():
     """A row of another question is a negative for every obligation type unless its ``also`` names the types
     it states too; a Q16 near miss states none whatever it says."""

@@ -40,7 +40,15 @@ VETO = 0.3
 # clause stating both (war "whatever its origin") scores the two within a few hundredths. The veto reads the
 # yielded score too: offence the cues find in a treaty whose every offence sentence reads as more defence is
 # dropped and flagged, its quote kept.
-YIELDS = {"offense": ["defense"], "neutral": ["defense"]}
+# Neutrality and nonaggression yield to each other, and nonaggression to defence too: the heads read a promise
+# to stay out of a partner's war ("take no part against him") as nonaggression nearly as often as neutrality,
+# and a promise to resist an invader as nonaggression; measured on the 542 held-out obligation clauses (and 552
+# near misses) with the full drafter: every type right 327 -> 341, types drafted wrongly 245 -> 208 (nonaggression
+# 63 -> 38, neutrality 41 -> 29), clauses given their types 442 -> 427 (neutrality missed 12 -> 19, nonaggression
+# 11 -> 19); out-of-fold agreement on the four shared texts unchanged (0.898, every type right); 16 probe treaties
+# written for the purpose with every type right 13 -> 15 (two pacts lost a neutrality read into a nonaggression
+# article).
+YIELDS = {"offense": ["defense"], "neutral": ["defense", "nonagg"], "nonagg": ["neutral", "defense"]}
 YIELD_MARGIN = 0.05
 
 

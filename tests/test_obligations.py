@@ -94,6 +94,22 @@ def test_location_condition_limits_the_defense_obligation(predictor):
     assert answers[18].evidence
 
 
+def test_a_region_named_as_the_subject_of_consultation_is_no_location_condition(predictor):
+    _, answers = types_of(
+        predictor,
+        "The two Governments shall consult each other regularly on questions of security and development "
+        "in the Pacific.",
+    )
+    assert answers[16].codes["consul"] == 1
+    assert answers[19].codes["concon"] == 0 and answers[19].codes["conditio"] == 0
+    _, answers = types_of(
+        predictor,
+        "Should the security of either Party be threatened in the Pacific, the two Governments "
+        "shall consult each other at once.",
+    )
+    assert answers[16].codes["consul"] == 1 and answers[19].codes["concon"] == 1
+
+
 def test_unfitted_predictor_refuses(predictor):
     with pytest.raises(RuntimeError, match="not fitted"):
         ObligationPredictor(load_codebook()).predict(toy_treaty(FILLER))

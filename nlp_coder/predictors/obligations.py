@@ -79,6 +79,15 @@ TYPE_CONDITIONS: dict[str, dict[str, list[str]]] = {
         ]
     },
 }
+# A place limits a promise only as the place of the event that calls for it (an attack "in Europe"); a
+# sentence naming a region as the subject of the talks ("exchange views on the problems of the Pacific area")
+# sets no condition.
+EVENT = re.compile(
+    r"\b(attack\w*|aggression|aggressor|inva(sion|ded|de|des)|war|hostilities|armed conflict|threat\w*|menace\w*|"
+    r"danger\w*|emergenc\w+|crisis|disturbances?|outbreak|breach of the peace)\b",
+    re.I,
+)
+NEEDS_EVENT = {"specific location"}
 _CONDITIONS = {name: [re.compile(p, re.I) for p in patterns] for name, patterns in CONDITIONS.items()}
 _TYPE_CONDITIONS = {
     column: {name: [re.compile(p, re.I) for p in patterns] for name, patterns in conditions.items()}
@@ -123,7 +132,9 @@ class ObligationPredictor(RulePredictor):
             for start, end in spans:
                 sentence = treaty.text[start:end]
                 for condition, patterns in (*_CONDITIONS.items(), *_TYPE_CONDITIONS.get(column, {}).items()):
-                    if any(p.search(sentence) for p in patterns):
+                    if any(p.search(sentence) for p in patterns) and (
+                        condition not in NEEDS_EVENT or EVENT.search(sentence)
+                    ):
                         found.append((condition, column, start, end))
                 others = [m for m in table.find(sentence) if m.code not in parties]
                 if others and re.search(r"\b(attack|aggression|war)\b", sentence, re.I):

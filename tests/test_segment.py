@@ -131,3 +131,28 @@ _pieces = st.sampled_from(
 def test_any_text_gives_ordered_parts_inside_the_text(text):
     parts = segment(text)
     check_parts(text, parts)
+
+
+def test_a_declaration_without_article_headings_has_its_operative_part_outside_the_preamble():
+    numbered = treaty_from_text(
+        "JOINT DECLARATION\n\nThe Governments signatory hereto, resolved to act together, declare:\n\n"
+        "(1) Each Government shall place its forces at the disposal of the common command.\n\n"
+        "(2) Each Government shall refuse any separate armistice.\n\nDone at Lorne, 4 May 1917.\n"
+    )
+    check_parts(numbered.text, numbered.parts)
+    articles = top_articles(numbered)
+    assert [a.number for a in articles] == ["1", "2"]
+    assert numbered.text[articles[0].start :].startswith("(1) Each Government shall place")
+    plain = treaty_from_text(
+        "MEMORANDUM\n\nThe two Governments, wishing to deepen their friendship, have reached the following "
+        "understanding:\n\nThe two Governments will consult each other whenever either is threatened.\n\n"
+        "Neither will allow its territory to be used against the other.\n\nSigned at Orlan on 3 March 1997.\n"
+    )
+    check_parts(plain.text, plain.parts)
+    (operative,) = top_articles(plain)
+    assert operative.label == "Operative part"
+    assert plain.text[operative.start :].startswith("The two Governments will consult")
+    preamble = next(p for p in plain.parts if p.kind == "preamble")
+    assert "wishing to deepen" in plain.text[preamble.start : preamble.end]
+    recital = treaty_from_text("The two Governments, wishing to deepen their friendship, met at Orlan.\n")
+    assert top_articles(recital) == []

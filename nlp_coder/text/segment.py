@@ -53,7 +53,14 @@ _INLINE_ARTICLE = re.compile(
     + _NUM
     + r"(?=[ \t]*[.:\-–—][ \t]|[ \t]+[A-Z“\"(])"
 )
-_NUMBERED_LINE = re.compile(r"^[ \t]*(?P<num>\d{1,3})[.)][ \t]+(?=[A-Z“\"(‘'])", re.M)
+_NUMBERED_LINE = re.compile(r"^[ \t]*(?:(?P<num>\d{1,3})[.)]|\((?P<pnum>\d{1,3})\))[ \t]+(?=[A-Z“\"(‘'])", re.M)
+# The words that open the operative part of an instrument without numbered articles (a declaration, a
+# memorandum): "... have agreed as follows:", "... declare:", "... reached the following understanding:".
+_OPERATIVE = re.compile(
+    r"\b(?:(?:agree[sd]?|declare[sd]?|decide[sd]?|resolve[sd]?|undertake|record|affirm|proclaim)\b[^.:;\n]{0,60}|"
+    r"as follows|the following\b[^.:;\n]{0,40}):[ \t]*\n\s*(?=\S)",
+    re.I,
+)
 _NUMBERED_INLINE = re.compile(r"(?:(?<=[A-Z]{2})|(?<=[.:;]))[ \t]+(?P<num>\d{1,3})\.[ \t]*(?=[A-Z“\"(])")
 _PARA_LINE = re.compile(r"^[ \t]*(?:(?P<num>\d{1,2})[.)]|\((?P<pnum>\d{1,2})\))[ \t]+(?=\S)", re.M)
 _PARA_INLINE = re.compile(r"(?:(?<=[.;:])|(?<=[A-Z]{2}))[ \t]+(?P<num>\d{1,2})\.[ \t]+(?=[A-Z“\"(])")
@@ -148,6 +155,8 @@ def segment(text: str, headings: Sequence[tuple[int, int, int]] = ()) -> list[Pa
         containers = _annex_markers(text, after=first)
     if not markers and headings:
         markers = _heading_markers(text, headings)
+    if not markers:
+        markers = _operative_marker(text)
     if markers:
         markers += _boundary_markers(text, markers[0].pos, max(m.pos for m in markers))
     markers += containers
@@ -265,7 +274,10 @@ def _chain(block: list[_Marker], sections: list[int] | None = None, alpha: bool 
 
 def _numbered_markers(text: str) -> list[_Marker]:
     """Numbered paragraphs (``1.``, ``2.``...) that run in sequence serve as articles."""
-    found = [(m.start("num"), m.end(), int(m.group("num"))) for m in _NUMBERED_LINE.finditer(text)]
+    found = [
+        (m.start("num") if m.group("num") else m.start("pnum") - 1, m.end(), int(m.group("num") or m.group("pnum")))
+        for m in _NUMBERED_LINE.finditer(text)
+    ]
     found += [(m.start("num"), m.end(), int(m.group("num"))) for m in _NUMBERED_INLINE.finditer(text)]
     chain: list[_Marker] = []
     for pos, head_end, value in sorted(set(found)):
@@ -275,6 +287,16 @@ def _numbered_markers(text: str) -> list[_Marker]:
         ):
             chain.append(_Marker(pos, head_end, "article", f"Clause {value}", str(value), value))
     return chain if len(chain) >= 2 else []
+
+
+def _operative_marker(text: str) -> list[_Marker]:
+    """With no headings at all, the text after the words that open the operative part (the first "...
+    declare:" or "... agreed as follows:" ending a line) is one article: what the instrument provides is not
+    its preamble."""
+    m = _OPERATIVE.search(text)
+    if m is None or m.end() >= len(text):
+        return []
+    return [_Marker(m.end(), m.end(), "article", "Operative part", None)]
 
 
 def _heading_markers(text: str, headings: Sequence[tuple[int, int, int]]) -> list[_Marker]:

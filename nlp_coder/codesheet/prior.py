@@ -13,8 +13,10 @@ cell with few alliances says little of its own. The same rates without the kind 
 obligations are not known. A column in ``GIVEN`` is also conditioned, above all the rest, on the code another
 column has in the draft: in ATOP, 434 of the 472 alliances of a stated length provide for their renewal
 (mostly: in force unless notice is given), against 3 of the 318 without one; 58 of the 66 of indefinite
-length provide for renouncing them, against 33 of the 470 of a stated length. A draft weighs its cue evidence against this prior (Bayes' rule on the odds), so a
-provision that few alliances of its kind have needs strong evidence before it is claimed.
+length provide for renouncing them, against 33 of the 470 of a stated length.
+
+A draft weighs its cue evidence against this prior (Bayes' rule on the odds), so a provision that few
+alliances of its kind have needs strong evidence before it is claimed.
 """
 
 from __future__ import annotations

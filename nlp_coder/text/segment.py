@@ -53,7 +53,7 @@ _INLINE_ARTICLE = re.compile(
     + _NUM
     + r"(?=[ \t]*[.:\-–—][ \t]|[ \t]+[A-Z“\"(])"
 )
-_NUMBERED_LINE = re.compile(r"^[ \t]*(?:(?P<num>\d{1,3})[.)]|\((?P<pnum>\d{1,3})\))[ \t]+(?=[A-Z“\"(‘'])", re.M)
+_NUMBERED_LINE = re.compile(r"^[ \t]*(?P<head>(?P<num>\d{1,3})[.)]|\((?P<pnum>\d{1,3})\))[ \t]+(?=[A-Z“\"(‘'])", re.M)
 # The words that open the operative part of an instrument without numbered articles (a declaration, a
 # memorandum): "... have agreed as follows:", "... declare:", "... reached the following understanding:".
 _OPERATIVE = re.compile(
@@ -274,10 +274,7 @@ def _chain(block: list[_Marker], sections: list[int] | None = None, alpha: bool 
 
 def _numbered_markers(text: str) -> list[_Marker]:
     """Numbered paragraphs (``1.``, ``2.``...) that run in sequence serve as articles."""
-    found = [
-        (m.start("num") if m.group("num") else m.start("pnum") - 1, m.end(), int(m.group("num") or m.group("pnum")))
-        for m in _NUMBERED_LINE.finditer(text)
-    ]
+    found = [(m.start("head"), m.end(), int(m.group("num") or m.group("pnum"))) for m in _NUMBERED_LINE.finditer(text)]
     found += [(m.start("num"), m.end(), int(m.group("num"))) for m in _NUMBERED_INLINE.finditer(text)]
     chain: list[_Marker] = []
     for pos, head_end, value in sorted(set(found)):

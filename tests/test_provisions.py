@@ -90,6 +90,30 @@ POSITIVE = [
     ),
     (9, "The two Governments shall jointly invite Norway to accede to the present Treaty.", {"futmem": 1}),
     (
+        9,
+        "Other States or territories of the Andean region may apply to become Associate Members and shall be "
+        "admitted by decision of the Council.",
+        {"futmem": 2},
+    ),
+    (
+        8,
+        "Any State which shares the purposes of the Union may apply for membership; the Council shall decide "
+        "on the application unanimously.",
+        {"proadd": 2},
+    ),
+    (
+        32,
+        "The two Governments shall pool the output of their arsenals of munitions and naval stores so as to "
+        "secure the fullest reciprocal aid.",
+        {"milaid": 3},
+    ),
+    (
+        56,
+        "Should a Party face an armed rebellion, the other Parties shall assist it within its own territory "
+        "at the request of its lawful government.",
+        {"interv": 2},
+    ),
+    (
         11,
         "Either Party may denounce the present Treaty by giving one year's notice in writing to the "
         "other Party.",
@@ -407,6 +431,12 @@ NEAR_MISS = [
     (54, "Any dispute which may arise between the Parties shall be settled peacefully."),
     (55, "The Parties shall impose economic sanctions on any aggressor."),
     (56, "The Parties shall respect each other's sovereignty and territorial integrity."),
+    (
+        56,
+        "At the request of the Government of the receiving Party, the other Party shall send experts to help "
+        "survey the harbours in its territory.",
+    ),
+    (32, "The Parties shall extend mutual aid in customs matters and in the prevention of smuggling."),
 ]
 
 

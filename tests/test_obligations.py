@@ -152,3 +152,35 @@ def test_renouncing_war_is_nonaggression(predictor):
         predictor, "The High Contracting Parties undertake in no case to resort to war against one another."
     )
     assert found == {"nonagg"}
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (
+            "Should either Party become involved in hostilities with a third Power, the other Party shall stand "
+            "aside from the conflict and shall withhold all military help from the adversary.",
+            set(),  # a promise to abstain (the heads, not the cues, read it as neutrality)
+        ),
+        (
+            "Each Party undertakes never to attack the other and in no case to send its armed forces into the "
+            "territory of the other, whether alone or together with other Powers.",
+            {"nonagg"},
+        ),
+        (
+            "If either Party is attacked by a third State, the other Party shall remain neutral and shall refuse "
+            "every form of aid to the attacker.",
+            {"neutral"},
+        ),
+        (
+            "Should either Party be attacked, the other shall not conclude a separate peace and shall come to its "
+            "aid with all its forces.",
+            {"defense"},
+        ),
+    ],
+)
+def test_a_promise_to_abstain_is_no_defense_promise(predictor, snippet, expected):
+    """Attack, forces and aid in one sentence make a defence promise only when help is given, not withheld,
+    and when an event calls for it (a promise never to attack names no such event)."""
+    found, _ = types_of(predictor, snippet)
+    assert found == expected

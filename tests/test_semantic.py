@@ -272,7 +272,7 @@ def test_the_networks_probabilities_are_those_of_the_fitted_networks():
     expected = np.mean([f.predict_proba(X) for f in fitted], axis=0)
     assert np.allclose(heads.network_proba(X), expected, atol=1e-4)
     linear = 1.0 / (1.0 + np.exp(-heads.decision_function(X)))
-    assert np.allclose(heads.predict_proba(X), 0.7 * linear + 0.3 * expected, atol=1e-4)
+    assert np.allclose(heads.predict_proba(X), (1 - heads.mix) * linear + heads.mix * expected, atol=1e-4)
     assert SemanticHeads(("a", "b"), mix=0.0).fit(X, Y).mlp_ is None
 
 

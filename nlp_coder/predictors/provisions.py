@@ -188,7 +188,7 @@ def _sentence_units(treaty: Treaty) -> list[tuple[int, int, str, str | None]]:
         kind = tops[k].kind if k < len(tops) and tops[k].start <= start else None
         if kind == "title":
             continue
-        units.append((start, end, " ".join(treaty.text[start:end].split()), kind))
+        units.append((start, end, treaty.reading(start, end), kind))
     return units
 
 

@@ -61,6 +61,17 @@ class Treaty:
             self._sentences = _cut(split_sentences(self.text), cuts, self.text)
         return self._sentences
 
+    @cached_property
+    def _mender(self):
+        from nlp_coder.text.mend import Mender
+
+        return Mender(self.text)
+
+    def reading(self, start: int, end: int) -> str:
+        """The text of ``start:end`` as the cues and the encoder read it: white space collapsed, and words
+        that text extraction broke in two mended (``text.mend``). Offsets stay those of ``text``."""
+        return self._mender.mend(" ".join(self.text[start:end].split()))
+
     def sentences_in(self, start: int, end: int) -> list[tuple[int, int]]:
         spans = self.sentences()
         k = max(0, bisect_right([s for s, _ in spans], start) - 1)

@@ -364,6 +364,13 @@ def _drop(key):
     return lambda meta: {k: v for k, v in meta.items() if k != key}
 
 
+def test_the_shipped_model_is_named_after_its_folder():
+    """Drafts name the model that made them: the shipped one must not carry the name of a folder it was
+    trained into elsewhere and copied from."""
+    meta = json.loads((DEFAULT_MODEL / "meta.json").read_text(encoding="utf-8"))
+    assert meta["name"] == DEFAULT_MODEL.name
+
+
 def test_shipped_model_copy_loads(model_copy):
     model = load_model(model_copy)
     assert model.classifiers and model.idf is not None

@@ -184,3 +184,28 @@ def test_a_promise_to_abstain_is_no_defense_promise(predictor, snippet, expected
     and when an event calls for it (a promise never to attack names no such event)."""
     found, _ = types_of(predictor, snippet)
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (
+            "The two Kingdoms shall stand by each other with all their forces in every war, offensive or "
+            "defensive, that either of them may wage.",
+            {"defense", "offense"},
+        ),
+        (
+            "When the armistice expires, the Allied armies shall take the field together and carry the war into "
+            "the provinces held by the Margrave.",
+            {"offense"},
+        ),
+        (
+            "Should either Republic be attacked, the other shall take up arms at its side without delay.",
+            {"defense"},
+        ),
+    ],
+)
+def test_fighting_in_any_war_or_taking_the_field_together_is_offense(predictor, snippet, expected):
+    """Offence: war made together, not only when a partner is attacked; a war of either kind is both."""
+    found, _ = types_of(predictor, snippet)
+    assert found == expected

@@ -2,11 +2,14 @@
 "Govern ment", "terri tories". Cues and the sentence encoder read the sentence with such words mended; the
 text itself, and every offset into it, stay as read.
 
-A pair of words is mended when the two run together are a word the same treaty uses elsewhere, and one of
-the two is no word of the treaty in its own right (seen at most ``RARE`` times, as the broken halves are):
+A pair of words is mended when the two run together are a word the same treaty uses elsewhere, and neither
+of the two is a word of the treaty in its own right (each seen at most ``RARE`` times, as broken halves are):
 "in to" stays, as "in" and "to" are everywhere; "para graph" is mended where the treaty also says
-"paragraph". Measured on the shared texts: 15 pairs mended in the scanned OECS treaty, all of them broken
-words, and none in the NATO, ANZAC and Lisbon texts.
+"paragraph". Measured on the shared texts: 11 pairs mended in the scanned OECS treaty, all of them broken
+words, and none in the NATO, ANZAC and Lisbon texts; 92 in the 424 English trade agreements, most of them
+broken words ("con cessions"), about ten of them two words that the agreement also runs together where a
+space was lost ("adverse impact"). Asking only one half to be rare joined "the buyer" and the like in 229
+places in 200 of those agreements.
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ def test_a_broken_word_is_mended_when_the_treaty_uses_it_whole():
 
 
 def test_two_common_words_are_not_run_together():
-    text = SCANNED + "They come into force in to the year, into the union, in to the council, in to it.\n"
+    # "into" is a word of this treaty, but so are "in" and "to", many times over
+    text = SCANNED + "It enters into force in May, in full and in good faith, to last and to bind them.\n"
     assert Mender(text).mend("they may come in to the Union") == "they may come in to the Union"
 
 

@@ -451,6 +451,11 @@ def test_config_codes_are_valid(codebook):
                 labels = codebook.column(column).codes
                 assert labels is None or value in labels, (number, column, value)
         assert len({cue.id for cue in qc.cues}) == len(qc.cues), f"Q{number}: duplicate cue ids"
+        for column, rule in qc.combine.items():
+            labels = codebook.column(column).codes
+            assert column in question.columns, (number, column)
+            for value in [*rule.alone, *(c for t in rule.together for c in (*t.codes, t.code))]:
+                assert labels is None or value in labels, (number, column, value)
 
 
 @pytest.mark.parametrize("name", ["provisions.yaml", "obligations.yaml"])
@@ -525,6 +530,47 @@ def test_all_mode_keeps_the_highest_code(answers_for):
     )
     codes = answers_for(text)[21].codes
     assert codes == {"notaiden": 3, "dipaid": 1, "terrres": 0}
+
+
+@pytest.mark.parametrize(
+    ("text", "purpose"),
+    [
+        # a military body and an economic one, in different articles: a body of several purposes
+        (
+            "A Joint Defence Board composed of the Chiefs of Staff of the Parties is hereby established.\n\n"
+            "Article 3\n\nA Mixed Commission on trade and finance shall meet once a year.",
+            4,
+        ),
+        # a military council beside a conciliation commission: the military purpose is the first
+        (
+            "A Council of the Ministers of Defence shall meet twice a year.\n\nArticle 3\n\nA "
+            "Conciliation Commission shall be set up to settle any dispute between the Parties.",
+            1,
+        ),
+        # only a body for disputes
+        ("A Conciliation Commission shall be set up to settle any dispute between the Parties.", 5),
+        # political and economic, no military: the highest code, as before
+        (
+            "The Ministers of Foreign Affairs shall meet once a year.\n\nArticle 3\n\nA Mixed Commission "
+            "on trade and finance is hereby established.",
+            3,
+        ),
+    ],
+)
+def test_organisation_purposes_combine_as_the_codebook_says(answers_for, text, purpose):
+    assert answers_for(text)[35].codes["orgpurp1"] == purpose
+
+
+def test_combine_needs_mode_all():
+    from pydantic import ValidationError
+
+    from nlp_coder.predictors.provisions import QuestionCues
+
+    cue = {"id": "x", "summary": "x", "any": ["council"], "codes": {"orgpurp1": 1}}
+    rule = {"orgpurp1": {"alone": [5]}}
+    assert QuestionCues.model_validate({"mode": "all", "cues": [cue], "combine": rule}).combine
+    with pytest.raises(ValidationError, match="mode all only"):
+        QuestionCues.model_validate({"mode": "first", "cues": [cue], "combine": rule})
 
 
 def test_filler_treaty_says_no(answers_for):

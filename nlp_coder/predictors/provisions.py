@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from nlp_coder.codesheet.answers import Evidence, SheetAnswer
 from nlp_coder.codesheet.codebook import Codebook
@@ -59,12 +59,46 @@ class Absent(BaseModel):
     confidence: float = Field(0.75, ge=0.0, le=1.0)
 
 
+class Together(BaseModel):
+    """Codes of one column found together (by different cues) that mean another code."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    codes: list[int] = Field(min_length=2)
+    code: int
+
+
+class Combine(BaseModel):
+    """How the codes that mode ``all`` finds for one column combine, when the highest is not the answer (a
+    categorical column): ``alone`` codes stand only when no other code is found; then the first ``together``
+    set that is all found gives its code; else the highest code found."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    alone: list[int] = Field(default_factory=list)
+    together: list[Together] = Field(default_factory=list)
+
+    def code(self, found: set[int]) -> int:
+        rest = found - set(self.alone) or found
+        for rule in self.together:
+            if set(rule.codes) <= rest:
+                return rule.code
+        return max(rest)
+
+
 class QuestionCues(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     mode: Literal["first", "all"] = "first"
     cues: list[Cue]
     absent: Absent = Field(default_factory=Absent)
+    combine: dict[str, Combine] = Field(default_factory=dict)  # mode all only: per column, see Combine
+
+    @model_validator(mode="after")
+    def _combine_in_mode_all(self) -> QuestionCues:
+        if self.combine and self.mode != "all":
+            raise ValueError("combine applies to mode all only")
+        return self
 
 
 class ProvisionConfig(BaseModel):
@@ -274,8 +308,13 @@ class ProvisionPredictor(RulePredictor):
             chosen = matches
             codes = dict(qc.absent.codes)
             cues = list({m.cue.id: m.cue for m in matches}.values())
+            found: dict[str, set[int]] = {}
             for cue in cues:
-                codes.update({k: max(v, codes.get(k, 0)) for k, v in cue.codes.items()})
+                for k, v in cue.codes.items():
+                    found.setdefault(k, set()).add(v)
+            for k, values in found.items():
+                rule = qc.combine.get(k)
+                codes[k] = rule.code(values) if rule else max(max(values), codes.get(k, 0))
         evidence = [_evidence(treaty, m) for m in _spread(chosen)]
         confidence = max(c.confidence for c in cues)
         text = _answer_text(question.kind, cues, evidence)

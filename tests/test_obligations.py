@@ -195,6 +195,16 @@ def test_a_promise_to_abstain_is_no_defense_promise(predictor, snippet, expected
             {"defense", "offense"},
         ),
         (
+            "In any war in which either Power may become engaged, no matter how the conflict began, the other "
+            "shall join it with its army and its fleet.",
+            {"defense", "offense"},
+        ),
+        (
+            "Each Republic shall place its forces at the disposal of the other in every war, regardless of which "
+            "side opened hostilities.",
+            {"defense", "offense"},
+        ),
+        (
             "When the armistice expires, the Allied armies shall take the field together and carry the war into "
             "the provinces held by the Margrave.",
             {"offense"},

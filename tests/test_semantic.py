@@ -167,6 +167,25 @@ def test_the_heads_read_a_sentence_without_the_label_of_its_part():
     assert all(treaty.text[start:end].rstrip().endswith(s[-20:]) for start, end, s in units)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "disclaims"),
+    [
+        ("Nothing in this Declaration shall be taken as committing either Government to send troops.", True),
+        ("The Accord does not oblige the Signatories to render armed assistance to one another.", True),
+        ("An Ally shall not be bound to enter a war that the other has provoked.", True),
+        ("This Pact imposes no obligation of military assistance on either Party.", True),
+        ("Should either Ally be attacked, the other shall send troops to its assistance at once.", False),
+        ("Neither Party shall resort to force against the other.", False),
+        ("The Parties shall consult, and each is under an obligation to inform the other.", False),
+    ],
+)
+def test_a_disclaimer_of_obligation_is_a_concept_of_its_own(sentence, disclaims):
+    """What an instrument says it does not bind the parties to is no promise; the heads see it as such."""
+    concepts = load_concepts()
+    found = concepts.transform([sentence])[0]
+    assert bool(found[concepts.names.index("disclaim")]) is disclaims
+
+
 def test_a_concepts_config_naming_an_unknown_concept_is_refused(tmp_path):
     bad = tmp_path / "concepts.yaml"
     bad.write_text("concepts:\n  attack: [attack]\npairs:\n  - [attack, help]\n")
@@ -325,6 +344,31 @@ def test_a_cue_is_judged_on_the_sentence_it_quotes(elsewhere, kept):
     candidates = {16: [Candidate("obligations.v1", q16({"consul": 1})), heads]}
     answer = combine(candidates, cb)[16]
     assert answer.codes["consul"] == kept
+
+
+@pytest.mark.parametrize(("quoted", "kept"), [(0.7, 1), (0.2, 0)])
+def test_a_cue_type_the_heads_yield_on_its_sentence_stands_if_they_read_it_there(quoted, kept):
+    # offence yielded to defence on every sentence, so its best yielded score is 0; the sentence the cue
+    # quotes reads offence at `quoted`: at or above the veto (0.5) the cue's offence stands, below it not
+    cb = load_codebook()
+    heads = dataclasses.replace(
+        semantic({"defense": 0.97, "offense": 0.0}),
+        claims={t: 0.8 for t in TYPES},
+        read=((0, 10, {"defense": 0.97, "offense": quoted}),),
+    )
+    answer = combine({16: [Candidate("obligations.v1", q16({"defense": 1, "offense": 1})), heads]}, cb)[16]
+    assert answer.codes["defense"] == 1 and answer.codes["offense"] == kept
+
+
+def test_after_the_classifiers_only_the_types_they_added_are_vetoed():
+    from nlp_coder.drafting.reconcile import veto_types
+
+    cb = load_codebook()
+    heads = semantic({"defense": 0.97, "offense": 0.0, "consul": 0.1})
+    answers = {16: q16({"defense": 1, "offense": 1, "consul": 1})}
+    veto_types(answers, heads, cb, before={"defense": 1, "offense": 1})  # consultation: a classifier's
+    assert answers[16].codes == {**answers[16].codes, "defense": 1, "offense": 1, "consul": 0}
+    assert answers[16].needs_review and "consultation" in answers[16].answer
 
 
 def test_a_cue_on_a_sentence_the_heads_did_not_read_is_judged_on_the_treaty():

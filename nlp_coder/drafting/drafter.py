@@ -150,8 +150,9 @@ def draft_answers(treaty: Treaty, codebook: Codebook, model: object = None) -> d
     if model is not None:
         from nlp_coder.predictors.learned import LearnedPredictor
 
+        before = dict(answers[16].codes) if 16 in answers else {}
         answers = LearnedPredictor(model, codebook).apply(treaty, answers)
-        veto_types(answers, semantic, codebook)
+        veto_types(answers, semantic, codebook, before)
     calibration = model.extras.get("calibration") if model is not None else None
     prior = model.prior if model is not None else None
     return reconcile(answers, codebook, calibration, prior)

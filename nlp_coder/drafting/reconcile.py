@@ -86,37 +86,47 @@ def _combine_types(
 def doubted_types(
     codes: dict[str, int], semantic: Candidate, evidence: list[Evidence] | None = None
 ) -> dict[str, float]:
-    """The claimed types the heads doubt, with the score that decided: a type no sentence of the treaty
-    reaches ``veto`` for; or, short of the heads' own claim, a type whose quoted sentences (those the heads
-    read) all score below ``veto`` for it, however some other sentence scores. A cue that fires on
-    "consultation" about a threat to the balance of payments is judged on that sentence, not on the
-    treaty's best one. Without ``evidence``, only the first test applies."""
+    """The claimed types the heads doubt (short of their own claim), with the score that decided: a type
+    whose quoted sentences (those the heads read) all score below ``veto`` for it, however some other
+    sentence scores; or, with no quoted sentence the heads read, a type no sentence of the treaty reaches
+    ``veto`` for once yielded. A cue that fires on "consultation" about a threat to the balance of payments
+    is judged on that sentence, not on the treaty's best one; and a cue's offence on a sentence that states
+    offence and defence at once ("in any war, whoever began it") stands when the heads read offence there,
+    though they yield it to defence when they claim types themselves. Without ``evidence``, only the
+    treaty-wide test applies."""
     out = {}
+    spans = [(e.start, e.end) for e in evidence or [] if e.start is not None and e.end is not None]
+    read = [r for start, end in spans if (r := semantic.read_within(start, end)) is not None]
     for c in TYPE_COLUMNS:
         if not codes.get(c):
             continue
         best = semantic.scores.get(c, 0.0)
-        if best < semantic.veto:
-            out[c] = best
+        if best >= semantic.claims.get(c, 1.0):
             continue
-        if evidence is None or best >= semantic.claims.get(c, 1.0):
-            continue
-        spans = [(e.start, e.end) for e in evidence if e.start is not None and e.end is not None]
-        read = [r for start, end in spans if (r := semantic.read_within(start, end)) is not None]
-        if read and (quoted := max(r.get(c, 0.0) for r in read)) < semantic.veto:
+        quoted = max((r.get(c, 0.0) for r in read), default=None)
+        if best < semantic.veto and (quoted is None or quoted < semantic.veto):
+            out[c] = best if quoted is None else max(best, quoted)
+        elif quoted is not None and quoted < semantic.veto:
             out[c] = quoted
     return out
 
 
-def veto_types(answers: dict[int, SheetAnswer], semantic: Candidate | None, codebook: Codebook) -> None:
-    """After the passage classifiers have added types: a type the heads score below their veto on every
-    sentence is dropped from Q16 whoever claimed it (quote kept, flagged), as for the cues' types."""
+def veto_types(
+    answers: dict[int, SheetAnswer],
+    semantic: Candidate | None,
+    codebook: Codebook,
+    before: dict[str, int] | None = None,
+) -> None:
+    """After the passage classifiers have added types: a type they added (not in ``before``, Q16's codes
+    as the cues and heads left them) that the heads score below their veto on every sentence is dropped
+    (quote kept, flagged), as for the cues' types. A type already there was judged with its quotes."""
     q16 = answers.get(16)
     if q16 is None or semantic is None:
         return
+    added = {c: v for c, v in q16.codes.items() if not (before or {}).get(c)}
     # judged on the treaty's best sentence, not on the classifiers' quotes: a passage classifier quotes the
     # passage that scored highest for the whole target, not the sentence that states the promise
-    doubted = doubted_types(q16.codes, semantic)
+    doubted = doubted_types(added, semantic)
     if not doubted:
         return
     for c in doubted:

@@ -48,7 +48,13 @@ VETO = 0.3
 # 11 -> 19); out-of-fold agreement on the four shared texts unchanged (0.898, every type right); 16 probe treaties
 # written for the purpose with every type right 13 -> 15 (two pacts lost a neutrality read into a nonaggression
 # article).
-YIELDS = {"offense": ["defense"], "neutral": ["defense", "nonagg"], "nonagg": ["neutral", "defense"]}
+# Nonaggression yields to offence as well (stop 26): a sentence read more as a promise to go to war together
+# than as one not to attack ("the two Crowns shall jointly take up arms against ...", read 0.95 offence and 0.55
+# nonaggression) is no nonaggression promise. Measured with the full drafter on the 677 held-out obligation
+# clauses: every type right 455 -> 458, nonaggression drafted wrongly 32 -> 27, clauses given their types
+# 537 -> 536; out-of-fold agreement on the four shared texts unchanged (0.922); 24 fresh probe treaties with
+# every type right 23 -> 24.
+YIELDS = {"offense": ["defense"], "neutral": ["defense", "nonagg"], "nonagg": ["neutral", "defense", "offense"]}
 YIELD_MARGIN = 0.05
 
 

@@ -599,9 +599,9 @@ def model_card(meta: dict) -> str:
             "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
             *_exemplar_lines(sem.get("exemplars")),
             *_network_lines(sem.get("networks")),
-            f"  A type is claimed at p >= {_claims(sem.get('claim'))}; a type the cues found is dropped when",
-            f"  every sentence scores below {sem.get('veto')} for it, or, when no sentence reaches its claim, when the",
-            "  sentences the cues quote do.",
+            f"  A type is claimed at p >= {_claims(sem.get('claim'))}; when no sentence reaches its claim, a type the",
+            f"  cues found is dropped when the sentences they quote score below {sem.get('veto')} for it (unyielded), or,",
+            "  when the heads read none of those sentences, when every sentence does.",
             *_yield_lines(sem.get("yields"), sem.get("yield_margin")),
             f"- Trained on: {sem.get('sentences')} sentences; positives per type {sem.get('positives')}.",
         ]

@@ -20,9 +20,9 @@ from nlp_coder.codesheet.codebook import load_codebook
 from nlp_coder.learn.corpus import read_manifest
 from nlp_coder.learn.crossval import _draft_json
 from nlp_coder.learn.dataset import collect
-from nlp_coder.learn.evaluate import scored_columns, system_metrics
+from nlp_coder.learn.evaluate import system_metrics
 from nlp_coder.learn.fit import fit_targets
-from nlp_coder.learn.gold import Scored, gold_codes
+from nlp_coder.learn.gold import Scored, gold_codes, scored_columns
 from nlp_coder.learn.train import _code_priors
 from nlp_coder.predictors.model import Model
 from nlp_coder.text.treaty import load_treaty

@@ -362,3 +362,45 @@ def test_calibration_drafts_each_gold_treaty_with_its_own_fold(tmp_path, monkeyp
     points = calibrate.out_of_treaty_points(corpus.entries, [], parts, None, load_codebook(), folds=folds)
     assert drafted[:4] == [(f"idf-t{i}", "rules" if i == 0 else "model") for i in range(4)]
     assert points.origin.count("treaties") == 4 and points.correct[:4] == [1, 1, 1, 1]
+
+
+def test_out_of_treaty_tally_counts_codes_types_and_held_out_clauses(tmp_path, monkeypatch):
+    """The model card's out-of-treaty figures: agreement over the text-derivable codes of each held-out treaty,
+    the treaties with every obligation type right, and the held-out clauses given their types."""
+    import nlp_coder.learn.calibrate as calibrate
+    import nlp_coder.learn.crossval as cv
+    import nlp_coder.learn.gold as gold
+    import nlp_coder.learn.semantic as semantic
+    from nlp_coder.codesheet.codebook import load_codebook
+    from nlp_coder.learn.gold import Scored
+
+    corpus = read_manifest(toy_corpus(tmp_path))
+    folds = [cv.Fold(e.id, {"idf": e.id, "classifiers": {}}, {}) for e in corpus.entries]
+    types = {t: 0 for t in semantic.TYPE_TARGETS}
+    monkeypatch.setattr(gold, "gold_codes", lambda entry, atop, cb: {**types, "defense": 1, "proadd": 1})
+    rows = [
+        {"id": "p1", "question": 16, "label": "positive", "column": "defense", "code": 1, "text": "Clause one."},
+        {"id": "p2", "question": 16, "label": "positive", "column": "offense", "code": 1, "text": "Clause two."},
+        {"id": "n1", "question": 16, "label": "near_miss", "column": "defense", "code": 0, "text": "Clause three."},
+        {"id": "n2", "question": 16, "label": "near_miss", "column": "defense", "code": 0, "text": "Clause four."},
+    ]
+    monkeypatch.setattr(semantic, "clause_data_rows", lambda split, path=None: rows)
+    by_text = {"Clause one.": {"defense": 1, "offense": 1}, "Clause two.": {"defense": 1}, "Clause four.": {"consul": 1}}
+
+    def draft(treaty, cb, model):
+        if treaty.path.startswith("clause:"):
+            found = [v for k, v in by_text.items() if k in treaty.text]
+            return Scored({**types, **(found[0] if found else {})}, [])
+        right = model.idf != "t0"  # the first treaty gets defence and the protocol wrong
+        return Scored({**types, "defense": int(right), "proadd": int(right)}, [])
+
+    monkeypatch.setattr(cv, "draft_json", draft)
+    parts = {"meta": {"name": "t", "code_priors": {}}, "heads": None, "extras": {}, "idf": None, "classifiers": {}}
+    points = calibrate.out_of_treaty_points(corpus.entries, [], parts, None, load_codebook(), folds=folds)
+    checks = calibrate.tally(points)
+    assert checks["treaties"] == 4 and checks["treaties_types_right"] == 3
+    assert checks["treaty_codes"] == 4 * 6  # the five types and the protocol, of the gold's columns
+    assert checks["treaty_agreement"] == round(22 / 24, 4)
+    assert checks["obligation_clauses"] == 2 and checks["obligation_clauses_typed"] == 0.5
+    assert checks["obligation_clauses_exact"] == 0.0  # clause one also drew offence
+    assert checks["near_misses"] == 2 and checks["near_misses_typed"] == 0.5

@@ -654,3 +654,35 @@ def test_a_clause_of_another_question_teaches_the_types_it_also_states():
     }
     near = {**base, "question": 16, "column": "nonagg", "label": "near_miss", "also": ["consul"]}
     assert clause_targets(near) == set()
+
+
+def test_a_yield_may_carry_its_own_margin_per_pair():
+    from nlp_coder.predictors.semantic import yielded
+
+    targets = ("defense", "neutral", "nonagg")
+    # a nonaggression article read 0.58 as defence; a pact that states both promises in one sentence
+    proba = np.array([[0.58, 0.40, 0.99], [0.85, 0.20, 0.97]])
+    out = yielded(proba, targets, {"defense": {"nonagg": 0.2, "neutral": 0.2}}, 0.05)
+    assert out[:, 0].tolist() == [0.0, 0.85]  # 0.85 is within 0.2 of 0.97: both promises stand
+    out = yielded(proba, targets, {"defense": ["nonagg", "neutral"]}, 0.05)
+    assert out[:, 0].tolist() == [0.0, 0.0]  # the list form takes the common margin
+
+
+@pytest.mark.parametrize(("neutral", "kept"), [(0.99, 0), (0.7, 1), (0.3, 1)])
+def test_a_cue_type_on_a_sentence_the_heads_read_as_a_type_it_yields_to_is_doubted(neutral, kept):
+    # the cue quotes a sentence the heads read 0.44 as defence (above the veto, below the claim) and
+    # `neutral` as neutrality: outscored by 0.4 or more by a type defence yields to, which the heads claim
+    # there, the sentence does not support the cue's defence; short of that it does
+    cb = load_codebook()
+    heads = dataclasses.replace(
+        semantic({"defense": 0.0, "neutral": neutral}),
+        claims={t: 0.8 for t in TYPES},
+        veto=0.3,
+        read=((0, 10, {"defense": 0.44, "neutral": neutral}),),
+        yields={"defense": {"neutral": 0.2}},
+        outrank=0.4,
+    )
+    answer = combine({16: [Candidate("obligations.v1", q16({"defense": 1})), heads]}, cb)[16]
+    assert answer.codes["defense"] == kept
+    if not kept:
+        assert answer.needs_review and "defen" in answer.answer.lower()

@@ -92,18 +92,19 @@ def doubted_types(
     ``veto`` for once yielded. A cue that fires on "consultation" about a threat to the balance of payments
     is judged on that sentence, not on the treaty's best one; and a cue's offence on a sentence that states
     offence and defence at once ("in any war, whoever began it") stands when the heads read offence there,
-    though they yield it to defence when they claim types themselves. Without ``evidence``, only the
-    treaty-wide test applies."""
+    though they yield it to defence when they claim types themselves. A quoted sentence the heads read as a
+    type the cue's type yields to, by far (``Candidate.supports``), counts as reading it at 0. Without
+    ``evidence``, only the treaty-wide test applies."""
     out = {}
     spans = [(e.start, e.end) for e in evidence or [] if e.start is not None and e.end is not None]
-    read = [r for start, end in spans if (r := semantic.read_within(start, end)) is not None]
+    read = [scores for s, e, scores in semantic.read if any(s < end and start < e for start, end in spans)]
     for c in TYPE_COLUMNS:
         if not codes.get(c):
             continue
         best = semantic.scores.get(c, 0.0)
         if best >= semantic.claims.get(c, 1.0):
             continue
-        quoted = max((r.get(c, 0.0) for r in read), default=None)
+        quoted = max((r.get(c, 0.0) if semantic.supports(r, c) else 0.0 for r in read), default=None)
         if best < semantic.veto and (quoted is None or quoted < semantic.veto):
             out[c] = best if quoted is None else max(best, quoted)
         elif quoted is not None and quoted < semantic.veto:

@@ -31,6 +31,10 @@ class Points:
     confidence: list[float] = field(default_factory=list)
     correct: list[int] = field(default_factory=list)
     origin: list[str] = field(default_factory=list)
+    checks: dict[str, int] = field(default_factory=dict)  # counts for the model card (``tally``)
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.checks[key] = self.checks.get(key, 0) + n
 
     def add_answers(
         self, answers: list[dict], gold: dict[str, int], origin: str, only: set[int] | None = None
@@ -49,6 +53,8 @@ class Points:
         self.confidence += other.confidence
         self.correct += other.correct
         self.origin += other.origin
+        for key, n in other.checks.items():
+            self.count(key, n)
 
 
 GRID = 200  # breakpoints of the stored map: a sigmoid read off at every 0.005 of raw confidence
@@ -175,6 +181,7 @@ def fit_calibration(points: Points, seed: int = 0) -> dict:
             "precision_above_threshold_crossfit": precision,
             "accuracy": round(float(np.mean(ok)), 4) if ok else 0.0,
         },
+        "out_of_treaty": tally(points),
     }
 
 
@@ -200,8 +207,8 @@ def out_of_treaty_points(
     from nlp_coder.drafting.workers import pmap
     from nlp_coder.learn.crossval import draft_json, fold_model, held_out_winners
     from nlp_coder.learn.fit import fit_targets
-    from nlp_coder.learn.gold import gold_codes
-    from nlp_coder.learn.semantic import clause_data_rows
+    from nlp_coder.learn.gold import gold_codes, scored_columns
+    from nlp_coder.learn.semantic import TYPE_TARGETS, clause_data_rows
     from nlp_coder.predictors.model import Model
     from nlp_coder.text.treaty import load_treaty, treaty_from_text
 
@@ -221,8 +228,14 @@ def out_of_treaty_points(
         model = fold_model(fitted, priors, model_parts["heads"], extras, winners)
         return draft_json(load_treaty(entry.text), cb, model), gold_codes(entry, atop_csv, cb)
 
+    columns = scored_columns(cb)
     for drafted, gold in map(held_out, gold_entries):  # one at a time, as crossval's folds (faster here)
         points.add_answers(drafted.answers, gold, "treaties")
+        scored = [c for c in columns if c in gold]
+        points.count("treaties")
+        points.count("treaty_codes", len(scored))
+        points.count("treaty_codes_right", sum(drafted.codes.get(c) == gold[c] for c in scored))
+        points.count("treaties_types_right", all(drafted.codes.get(t) == gold.get(t) for t in TYPE_TARGETS))
     full = Model(
         Path("<final>"),
         model_parts["meta"],
@@ -240,7 +253,39 @@ def out_of_treaty_points(
 
     for (row, gold), drafted in zip(rows, pmap(alone, rows, jobs), strict=True):
         points.add_answers(drafted.answers, gold, "clauses", only={int(row["question"])})
+        if int(row["question"]) == 16:
+            wanted = {t for t in TYPE_TARGETS if gold[t]}
+            found = {t for t in TYPE_TARGETS if drafted.codes.get(t)}
+            if wanted:
+                points.count("obligation_clauses")
+                points.count("obligation_clauses_typed", wanted <= found)
+                points.count("obligation_clauses_exact", wanted == found)
+            else:
+                points.count("near_misses")
+                points.count("near_misses_typed", bool(found))
     return points
+
+
+def tally(points: Points) -> dict:
+    """What the out-of-treaty drafts show beside the confidences: agreement with gold of the held-out treaties
+    on the text-derivable columns, how many got every obligation type right, and the held-out clause bank's
+    obligation clauses given their types and near misses given any (as ``scripts/semantic_check.py``)."""
+    c = points.checks
+
+    def share(part: str, whole: str) -> float | None:
+        return round(c.get(part, 0) / c[whole], 4) if c.get(whole) else None
+
+    return {
+        "treaties": c.get("treaties", 0),
+        "treaty_agreement": share("treaty_codes_right", "treaty_codes"),
+        "treaty_codes": c.get("treaty_codes", 0),
+        "treaties_types_right": c.get("treaties_types_right", 0),
+        "obligation_clauses": c.get("obligation_clauses", 0),
+        "obligation_clauses_typed": share("obligation_clauses_typed", "obligation_clauses"),
+        "obligation_clauses_exact": share("obligation_clauses_exact", "obligation_clauses"),
+        "near_misses": c.get("near_misses", 0),
+        "near_misses_typed": share("near_misses_typed", "near_misses"),
+    }
 
 
 def clause_gold(row: dict, cb) -> dict[str, int]:

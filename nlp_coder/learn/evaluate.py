@@ -15,13 +15,9 @@ from nlp_coder.codesheet.codebook import Codebook, load_codebook
 from nlp_coder.errors import InputError
 from nlp_coder.learn.corpus import Corpus, read_manifest
 from nlp_coder.learn.crossval import cross_validated, draft_json
-from nlp_coder.learn.gold import SKIP_COLUMNS, Scored, check_has_gold, gold_codes, majority_prior
+from nlp_coder.learn.gold import Scored, check_has_gold, gold_codes, majority_prior, scored_columns
 
 CV_MAX_TREATIES = 30
-
-
-def scored_columns(cb: Codebook) -> list[str]:
-    return [c for c in cb.text_columns() if c not in SKIP_COLUMNS]
 
 
 def _members(codes: dict[str, int]) -> tuple[int, ...]:

@@ -13,6 +13,11 @@ from nlp_coder.learn.corpus import Corpus, Entry
 SKIP_COLUMNS = {"mem", "atopid", "cowid", "cow4id"}
 
 
+def scored_columns(cb: Codebook) -> list[str]:
+    """The text-derivable columns a draft is scored on (not the members, which are scored as a set)."""
+    return [c for c in cb.text_columns() if c not in SKIP_COLUMNS]
+
+
 @dataclass
 class Scored:
     """One system's codes and answers for one treaty."""

@@ -137,7 +137,8 @@ def choose_encoder(
     - ``fine-tune``: a new one, fine-tuned on ``data`` (needs the train extra; about 15 minutes here);
     - a model folder: that model's fine-tuned encoder.
     """
-    from nlp_coder.predictors.model import DEFAULT_MODEL, ENCODER_FILE, ModelError, fine_tuned_encoder
+    from nlp_coder.predictors.encoder import ENCODER_FILE
+    from nlp_coder.predictors.model import DEFAULT_MODEL, ModelError, fine_tuned_encoder
 
     if choice == "base":
         return None, None
@@ -171,6 +172,7 @@ def fit_semantic(
     one is written into ``workdir``."""
     from nlp_coder.learn.semantic import (
         CLAIM,
+        OUTRANK,
         TYPE_TARGETS,
         VETO,
         YIELD_MARGIN,
@@ -196,6 +198,7 @@ def fit_semantic(
         "veto": VETO,
         "yields": YIELDS,
         "yield_margin": YIELD_MARGIN,
+        "outrank": OUTRANK,
         "C": heads.C,
         **(
             {

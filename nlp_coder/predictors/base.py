@@ -33,14 +33,22 @@ class Candidate:
     veto: float = 0.0  # another predictor's claim of a scored column stands only at this score or more
     claims: dict[str, float] = field(default_factory=dict)  # per column, the score at which it claims it
     read: tuple[tuple[int, int, dict[str, float]], ...] = ()  # (start, end, scores) of every passage it scored
+    # per column, the columns it yields to, and by how much one of them must outscore it on a passage (which
+    # this predictor claims for that one but not for it) for the passage not to support it (``supports``)
+    yields: dict[str, list[str] | dict[str, float]] = field(default_factory=dict)
+    outrank: float = 1.0
 
-    def read_within(self, start: int, end: int) -> dict[str, float] | None:
-        """The highest score per column over the scored passages that overlap ``[start, end)``; None when
-        this predictor scored none of them."""
-        found = [scores for s, e, scores in self.read if s < end and start < e]
-        if not found:
-            return None
-        return {column: max(f.get(column, 0.0) for f in found) for column in found[0]}
+    def supports(self, scores: dict[str, float], column: str) -> bool:
+        """Whether a passage so scored can support ``column``: not when this predictor does not claim it there
+        and claims there a column it yields to, by ``outrank`` or more (a sentence read 0.99 as a promise to
+        stay out of a partner's war and 0.44 as one to defend it is a neutrality promise)."""
+        own = scores.get(column, 0.0)
+        if own >= self.claims.get(column, 1.0):
+            return True
+        return not any(
+            scores.get(o, 0.0) >= self.claims.get(o, 1.0) and scores.get(o, 0.0) - own >= self.outrank
+            for o in self.yields.get(column, ())
+        )
 
 
 def evidence(treaty: Treaty, start: int, end: int) -> Evidence:

@@ -26,6 +26,7 @@ from nlp_coder.errors import NlpCoderError
 from nlp_coder.paths import MODELS_DIR
 
 ENCODER_DIR = MODELS_DIR / "encoder"
+ENCODER_FILE = "encoder.onnx"  # under a model folder's weights/: its own fine-tuned encoder, when it has one
 DIMENSIONS = 384
 # Sentences per ONNX Runtime call. Measured here on 546 gated sentences of NATO and 15 trade agreements, one
 # thread: 2.4 s at 4, 2.5 s at 8, 4.6 s at 16, 6.3 s at 32 (large int8 batches fall out of the CPU's cache).

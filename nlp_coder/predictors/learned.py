@@ -152,4 +152,6 @@ class SemanticPredictor:
                     evidence.append(quotes[target])
         answer = SheetAnswer(16, "", codes=codes, evidence=evidence, source="text")
         scores = {t: s.p for t, s in best.items()}
-        return Candidate(self.name, answer, scores, quotes, float(settings.get("veto", 0.0)), claims, read)
+        veto = float(settings.get("veto", 0.0))
+        outrank = float(settings.get("outrank", 1.0))
+        return Candidate(self.name, answer, scores, quotes, veto, claims, read, dict(yields or {}), outrank)

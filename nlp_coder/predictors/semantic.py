@@ -348,10 +348,14 @@ def sentence_proba(heads: SemanticHeads, X: np.ndarray) -> np.ndarray:
 
 
 def yielded(
-    proba: np.ndarray, targets: tuple[str, ...], yields: dict[str, list[str]] | None, margin: float
+    proba: np.ndarray,
+    targets: tuple[str, ...],
+    yields: dict[str, list[str] | dict[str, float]] | None,
+    margin: float,
 ) -> np.ndarray:
     """``proba`` (sentences x targets) with a yielding target's score set to 0 on each sentence where it is
-    below that of a target it yields to, less ``margin``."""
+    below that of a target it yields to, less ``margin`` (or the margin given for that pair: ``yields`` maps a
+    target to the targets it yields to, as a list, or as a dict of each one's own margin)."""
     out = proba.copy()
     for target, others in (yields or {}).items():
         if target not in targets:
@@ -359,7 +363,8 @@ def yielded(
         j = targets.index(target)
         for other in others:
             if other in targets:
-                out[:, j] = np.where(out[:, j] >= proba[:, targets.index(other)] - margin, out[:, j], 0.0)
+                m = others[other] if isinstance(others, dict) else margin
+                out[:, j] = np.where(out[:, j] >= proba[:, targets.index(other)] - m, out[:, j], 0.0)
     return out
 
 
@@ -367,7 +372,7 @@ def score(
     treaty: Treaty,
     heads: SemanticHeads,
     encoder: object,
-    yields: dict[str, list[str]] | None = None,
+    yields: dict[str, list[str] | dict[str, float]] | None = None,
     margin: float = 0.0,
 ) -> tuple[dict[str, Scored], tuple[tuple[int, int, dict[str, float]], ...]]:
     """The heads read the gated sentences once: for every target its best sentence (probability 0 where

@@ -264,3 +264,23 @@ def test_hashed_counts_and_tfidf_equal_scikit_learns_on_treaty_prose():
     assert_same_matrix(l2_normalized(x), normalize(x))  # to the last bit: squares summed in order
     assert_same_matrix(tfidf(counts(texts), np.ones(2**16)), normalize(x))
     assert l2_normalized(x[:0]).shape == (0, 2**16)
+
+
+def test_a_sentence_runs_on_past_a_blank_line_it_stops_in_the_middle_of():
+    # double-spaced and PDF text puts blank lines inside sentences; a block that ends on a word or a comma
+    # and is followed by one opening in lower case is one sentence with it
+    from nlp_coder.text.sentences import split_sentences
+
+    text = (
+        "The Parties shall not attack\n\neach other by land or sea.\n\n(a) in peace;\n\n(b) in war,\n\n"
+        "and in any crisis.\n\nA heading\n\nNew sentence here.\n\nEnds on a word\n\nBut this opens upper case."
+    )
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "The Parties shall not attack\n\neach other by land or sea.",
+        "(a) in peace;",
+        "(b) in war,\n\nand in any crisis.",
+        "A heading",
+        "New sentence here.",
+        "Ends on a word",
+        "But this opens upper case.",
+    ]

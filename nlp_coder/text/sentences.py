@@ -20,7 +20,8 @@ def _tokenizer() -> tuple[Any, frozenset[int]]:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; blank lines also end a sentence (headings, list items).
+    """(start, end) of each sentence; blank lines also end a sentence (headings, list items), unless the
+    sentence runs on past them (``_blocks``).
 
     The sentences are spaCy's sentencizer's, worked out from the token arrays: its rule (a sentence starts at
     the first token after a sentence-final character that is neither punctuation nor sentence-final) applied
@@ -67,6 +68,20 @@ def doc_sentences(doc: Any, final: frozenset[int]) -> list[tuple[int, int]]:
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
+    """The text's blocks between blank lines, but a block that stops mid-sentence (its last character a
+    letter, digit or comma) runs on into the next when that one opens in lower case: text extracted from a
+    PDF or a double-spaced page puts blank lines inside sentences ("decisions having military or" / "defence
+    implications."), and a sentence cut there reads as another promise than the whole one."""
     import re
 
-    return [(m.start(), m.end()) for m in re.finditer(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", text, re.S)]
+    blocks: list[tuple[int, int]] = []
+    for m in re.finditer(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", text, re.S):
+        if blocks and _runs_on(text[blocks[-1][1] - 1], text[m.start()]):
+            blocks[-1] = (blocks[-1][0], m.end())
+        else:
+            blocks.append((m.start(), m.end()))
+    return blocks
+
+
+def _runs_on(last: str, first: str) -> bool:
+    return (last.isalnum() or last == ",") and first.islower()

@@ -49,13 +49,6 @@ class Points:
             self.correct.append(int(all(answer["codes"][c] == gold[c] for c in cols)))
             self.origin.append(origin)
 
-    def extend(self, other: Points) -> None:
-        self.confidence += other.confidence
-        self.correct += other.correct
-        self.origin += other.origin
-        for key, n in other.checks.items():
-            self.count(key, n)
-
 
 GRID = 200  # breakpoints of the stored map: a sigmoid read off at every 0.005 of raw confidence
 

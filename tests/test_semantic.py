@@ -119,6 +119,7 @@ def test_a_changed_onnx_hash_is_refused(tmp_path):
         "Each Party shall remain neutral should the other be at war.",
         "The Parties renounce force in their mutual relations.",
         "Should a crisis endanger the peace of the region, the Ministers shall meet at once.",
+        "The two navies shall blockade the ports of Dravos until the province is returned.",
     ],
 )
 def test_the_gate_lets_promises_through(sentence):
@@ -165,6 +166,28 @@ def test_the_heads_read_a_sentence_without_the_label_of_its_part():
         "Should either Party be attacked, the other shall come to its aid.",
     ]
     assert all(treaty.text[start:end].rstrip().endswith(s[-20:]) for start, end, s in units)
+
+
+def test_a_sentence_of_two_promises_is_also_read_clause_by_clause():
+    text = (
+        "Article 1\n\nThe two Governments undertake never to attack each other, and should a third Power "
+        "invade either of them, the other shall send its armies to repel the invader; in any other war each "
+        "shall stay neutral.\n\nArticle 2: The Parties shall confer whenever their security is in danger.\n"
+    )
+    treaty = treaty_from_text(text)
+    units = gated_units(treaty)
+    whole, *clauses, last = units
+    assert whole[2].startswith("The two Governments") and whole[2].endswith("stay neutral.")
+    assert [c for _, _, c in clauses] == [
+        "The two Governments undertake never to attack each other",
+        "should a third Power invade either of them, the other shall send its armies to repel the invader",
+        "in any other war each shall stay neutral.",
+    ]
+    for start, end, clause in clauses:  # each clause's offsets are its own, within its sentence
+        assert whole[0] <= start < end <= whole[1]
+        assert " ".join(treaty.text[start:end].split()).strip(" ,;:") == clause
+    # one clause only (a label and its sentence, a comma before a mere list) is not read twice
+    assert last[2] == "The Parties shall confer whenever their security is in danger."
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,7 @@ def test_a_changed_onnx_hash_is_refused(tmp_path):
         "The Parties renounce force in their mutual relations.",
         "Should a crisis endanger the peace of the region, the Ministers shall meet at once.",
         "The two navies shall blockade the ports of Dravos until the province is returned.",
+        "Should any event menace the status quo, the two Governments will communicate with each other at once.",
     ],
 )
 def test_the_gate_lets_promises_through(sentence):

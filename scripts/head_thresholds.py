@@ -42,18 +42,17 @@ def main() -> int:
         weak_negatives,
     )
     from nlp_coder.predictors.encoder import load_encoder
-    from nlp_coder.predictors.semantic import NGRAM_FEATURES, NGRAM_WEIGHT, SemanticHeads, yielded
+    from nlp_coder.predictors.semantic import SemanticHeads, features, yielded
 
     parts = [clause_data("train")]
     if args.tota.is_file():
         parts.append(weak_negatives([read_manifest(args.tota)], jobs=args.jobs))
     data = merge(*parts)
     embeddings = embed(data.texts, load_encoder(None), args.jobs)
-    settings = {"ngrams": NGRAM_FEATURES, "ngram_weight": NGRAM_WEIGHT}
-    X, Y = SemanticHeads(TYPE_TARGETS, **settings).features(embeddings, data.texts), np.asarray(data.labels)
+    X, Y = features(embeddings, data.texts), np.asarray(data.labels)
     oof = np.zeros(Y.shape, dtype=np.float32)
     for train, test in KFold(args.folds, shuffle=True, random_state=0).split(X):
-        heads = SemanticHeads(TYPE_TARGETS, **settings).fit(X[train], Y[train], embeddings=embeddings[train])
+        heads = SemanticHeads(TYPE_TARGETS).fit(X[train], Y[train], embeddings=embeddings[train])
         oof[test] = heads.predict_proba(X[test])
     oof = yielded(oof, TYPE_TARGETS, YIELDS, YIELD_MARGIN)
     out = {}

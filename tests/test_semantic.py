@@ -301,58 +301,6 @@ def test_a_model_with_exemplars_saves_loads_and_refuses_them_changed(tmp_path):
     load_model(path)
 
 
-def test_the_ngram_block_is_the_hashing_vectorizers_and_tells_where_the_not_stands():
-    """The heads' n-gram columns are scikit-learn's binary, unit-length hashed word 1-2 grams, computed without
-    it; two sentences whose embeddings barely differ ("bound to" / "not bound to") differ there."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    from nlp_coder.predictors.semantic import features, ngram_features
-
-    sentences = [
-        "Neither Party shall be bound to take part in any war begun by the other, and neither shall be bound twice.",
-        "Each Party shall be bound to take part in any war begun against the other.",
-        "",
-    ]
-    vectorizer = HashingVectorizer(ngram_range=(1, 2), n_features=64, alternate_sign=False, binary=True, norm="l2")
-    expected = vectorizer.transform(sentences).toarray().astype(np.float32)
-    assert np.allclose(ngram_features(sentences, 64), expected, atol=1e-7)
-    emb = np.zeros((3, 4), dtype=np.float32)
-    plain, with_ngrams = features(emb, sentences), features(emb, sentences, ngrams=64, ngram_weight=0.5)
-    assert with_ngrams.shape[1] == plain.shape[1] + 64
-    assert np.allclose(with_ngrams[:, -64:], 0.5 * expected, atol=1e-7)
-    assert not np.allclose(with_ngrams[0, -64:], with_ngrams[1, -64:])
-
-
-def test_heads_reading_ngrams_save_load_and_read_them_again(tmp_path):
-    """A model's n-gram settings are saved with its heads and read back; the loaded heads build the same
-    features and give the same probabilities; an impossible setting is refused."""
-    from nlp_coder.predictors.model import ModelError, load_model
-
-    rng = np.random.default_rng(2)
-    texts = [f"The Parties shall {'not ' * (i % 2)}take up arms against power number {i}." for i in range(30)]
-    emb = rng.normal(size=(30, 8)).astype(np.float32)
-    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    Y = np.zeros((30, 2), dtype=int)
-    Y[::2, 0], Y[1::2, 1] = 1, 1
-    heads = SemanticHeads(("defense", "nonagg"), ngrams=32, ngram_weight=1.0, mix=0.0)
-    X = heads.features(emb, texts)
-    heads.fit(X, Y)
-    settings = {"targets": ["defense", "nonagg"], "n_features": X.shape[1], "claim": 0.5, "veto": 0.3,
-                "ngrams": {"n": 32, "weight": 1.0}}
-    path = heads_model(tmp_path / "m", heads, settings)
-    loaded = load_model(path).heads
-    assert (loaded.ngrams, loaded.ngram_weight) == (32, 1.0)
-    again = loaded.features(emb, texts)
-    assert again.tobytes() == X.tobytes()
-    assert loaded.predict_proba(again).tobytes() == heads.predict_proba(X).tobytes()
-    assert "hashed into 32 columns" in (path / "README.md").read_text(encoding="utf-8")
-    for bad in ({"n": X.shape[1], "weight": 1.0}, {"n": 32}):
-        broken = tmp_path / f"bad{len(bad)}"
-        heads_model(broken, heads, {**settings, "ngrams": bad})
-        with pytest.raises(ModelError, match="ngrams"):
-            load_model(broken)
-
-
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
 def test_the_networks_probabilities_are_those_of_the_fitted_networks():
     """The heads keep each network as its weight arrays and read them without scikit-learn: the same

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from nlp_coder.learn.corpus import Corpus
-from nlp_coder.predictors.semantic import MAX_CHARS, NGRAM_FEATURES, NGRAM_WEIGHT, SemanticHeads, gated_units
+from nlp_coder.predictors.semantic import MAX_CHARS, SemanticHeads, features, gated_units
 
 TYPE_TARGETS = ("defense", "offense", "neutral", "nonagg", "consul")
 # Chosen on held-out data (the clause bank's test split; trade agreements in two folds by treaty): a head
@@ -149,9 +149,8 @@ def fit_heads(data: HeadData, encoder: object, C: float = 2.0, jobs: int = 1) ->
     """The heads fitted on the sentences' features; the sentences are embedded by ``jobs`` processes (each
     sentence's vector is the same however the sentences are grouped)."""
     embeddings = embed(data.texts, encoder, jobs)
-    heads = SemanticHeads(TYPE_TARGETS, C=C, ngrams=NGRAM_FEATURES, ngram_weight=NGRAM_WEIGHT)
-    X = heads.features(embeddings, data.texts)
-    return heads.fit(X, np.asarray(data.labels), embeddings=embeddings)
+    X = features(embeddings, data.texts)
+    return SemanticHeads(TYPE_TARGETS, C=C).fit(X, np.asarray(data.labels), embeddings=embeddings)
 
 
 def embed(texts: list[str], encoder: object, jobs: int = 1) -> np.ndarray:

@@ -218,7 +218,6 @@ def fit_semantic(
             if heads.mlp_
             else {}
         ),
-        **({"ngrams": {"n": heads.ngrams, "weight": heads.ngram_weight}} if heads.ngrams else {}),
         "concept_weight": CONCEPT_WEIGHT,
         "concepts": load_concepts().feature_names,
         "encoder": (

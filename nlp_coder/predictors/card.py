@@ -47,9 +47,7 @@ def model_card(meta: dict) -> str:
             "",
             *_encoder_lines(enc, sem.get("fine_tuned")),
             f"- Heads: one logistic regression (C={sem.get('C')}) per type {sem.get('targets')} over the embedding",
-            "  and the concept features (`configs/concepts.yaml`) of each gated sentence"
-            + _ngram_words(sem.get("ngrams"))
-            + ".",
+            "  and the concept features (`configs/concepts.yaml`) of each gated sentence.",
             *_exemplar_lines(sem.get("exemplars")),
             *_network_lines(sem.get("networks")),
             f"  A type is claimed at p >= {_claims(sem.get('claim'))}; when no sentence reaches its claim, a type the",
@@ -110,12 +108,6 @@ def _out_of_treaty_lines(checks: object) -> list[str]:
             f"  of {checks.get('near_misses')} near misses, {checks.get('near_misses_typed')} get a type.",
         ]
     return lines
-
-
-def _ngram_words(spec: object) -> str:
-    if not isinstance(spec, dict):
-        return ""
-    return f", and its word unigrams and bigrams hashed into {spec.get('n')} columns (weight {spec.get('weight')})"
 
 
 def _yield_lines(yields: object, margin: object, outrank: object = None) -> list[str]:

@@ -484,7 +484,6 @@ def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
     coef = _load_array(folder, "weights/semantic/coef.npy", "f", len(targets) * width)
     intercept = _load_array(folder, "weights/semantic/intercept.npy", "f", len(targets))
     heads = SemanticHeads(targets)
-    heads.ngrams, heads.ngram_weight = _ngram_spec(folder, settings.get("ngrams"), width)
     heads.coef_ = coef.reshape(len(targets), width).astype(np.float32)
     heads.intercept_ = intercept.astype(np.float32)
     if "exemplars" in settings:
@@ -492,19 +491,6 @@ def _load_heads(folder: Path, settings: dict | None) -> SemanticHeads:
     if "networks" in settings:
         _load_networks(folder, settings["networks"], heads, width)
     return heads
-
-
-def _ngram_spec(folder: Path, spec: object, width: int) -> tuple[int, float]:
-    """How many hashed n-gram columns the heads read, and their weight (none for models before stop 29)."""
-    if spec is None:
-        return 0, 0.0
-    try:
-        n, weight = int(spec["n"]), float(spec["weight"])  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):
-        raise ModelError(f"{folder}: weights/semantic.json: ngrams needs n and weight") from None
-    if n <= 0 or n >= width or not weight > 0:
-        raise ModelError(f"{folder}: weights/semantic.json: ngrams has an impossible value")
-    return n, weight
 
 
 NETWORK_ARRAYS = ("w1", "b1", "w2", "b2")  # weights/semantic/net<k>_<name>.npy, one set per network

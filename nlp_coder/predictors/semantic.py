@@ -158,43 +158,10 @@ def _load_concepts(path: Path) -> Concepts:
     return Concepts(validated_yaml(path, ConceptConfig, "concepts config"))  # type: ignore[arg-type]
 
 
-# The sentence's own words as well, hashed (word unigrams and bigrams, present or not, the row scaled to unit
-# length, times NGRAM_WEIGHT): a mean-pooled embedding blurs where a "not" stands, so "shall not be understood
-# as binding either Party to take part in any war" lies near a promise to stay out of one (read 0.87 as
-# neutrality), and "shall not stand aside" near a promise of neutrality; the heads can weigh "not bound",
-# "stand aside", "be understood" themselves. Measured with the heads alone, refitted on the clause bank's
-# training split (with the stop-29 rows) and the trade agreements' gated sentences, on its 677 held-out
-# obligation clauses and 682 near misses: given their types 545 -> 541, every type right 479 -> 502, near
-# misses given a type 55 -> 52; 24 fresh probe treaties every type right 18 -> 21. Weight 0.5: 546, 500, 60;
-# 1.5: 515, 480, 53.
-NGRAM_FEATURES = 2048
-NGRAM_WEIGHT = 1.0
-
-
-def ngram_features(sentences: list[str], n_features: int) -> np.ndarray:
-    """Which hashed word 1-2 grams each sentence has, as ``HashingVectorizer(ngram_range=(1, 2),
-    binary=True, norm="l2", alternate_sign=False)`` gives them."""
-    from nlp_coder.predictors.hashing import l2_normalized, word_counts
-
-    counts = word_counts(sentences, n_features)
-    counts.data[:] = 1.0
-    return l2_normalized(counts).toarray().astype(np.float32)
-
-
-def features(
-    embeddings: np.ndarray,
-    sentences: list[str],
-    concepts: Concepts | None = None,
-    ngrams: int = 0,
-    ngram_weight: float = 0.0,
-) -> np.ndarray:
-    """What a head reads: the embedding, then the concept features scaled by CONCEPT_WEIGHT, then (``ngrams``
-    > 0) the hashed word n-grams scaled by ``ngram_weight``."""
+def features(embeddings: np.ndarray, sentences: list[str], concepts: Concepts | None = None) -> np.ndarray:
+    """What a head reads: the embedding, then the concept features scaled by CONCEPT_WEIGHT."""
     found = (concepts or load_concepts()).transform(sentences)
-    parts = [embeddings.astype(np.float32), CONCEPT_WEIGHT * found]
-    if ngrams > 0:
-        parts.append(np.float32(ngram_weight) * ngram_features(sentences, ngrams))
-    return np.hstack(parts)
+    return np.hstack([embeddings.astype(np.float32), CONCEPT_WEIGHT * found])
 
 
 def gated_units(treaty: Treaty) -> list[tuple[int, int, str]]:
@@ -249,15 +216,13 @@ def _unlabelled(sentence: str) -> str:
     return sentence
 
 
-def treaty_features(treaty: Treaty, encoder: object, heads: SemanticHeads | None = None) -> np.ndarray:
-    """The gated sentences' features (embedding, concepts and, when ``heads`` read them, n-grams), computed
-    once per treaty."""
+def treaty_features(treaty: Treaty, encoder: object) -> np.ndarray:
+    """The gated sentences' features (embedding and concepts), computed once per treaty."""
     cached = treaty.cache.get("semantic_features")
     if cached is None:
         sentences = [s[:MAX_CHARS] for _, _, s in gated_units(treaty)]
         embeddings = encoder.encode(sentences)  # type: ignore[attr-defined]
-        read = heads.features if isinstance(heads, SemanticHeads) else features
-        cached = treaty.cache["semantic_features"] = read(embeddings, sentences)
+        cached = treaty.cache["semantic_features"] = features(embeddings, sentences)
     return cached
 
 
@@ -303,12 +268,6 @@ class SemanticHeads:
     seeds: int = 3
     alpha: float = 1e-3
     mlp_: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None = None  # per seed: W1, b1, W2, b2
-    ngrams: int = 0  # hashed word n-gram columns after the embedding and concepts (0: none, models before stop 29)
-    ngram_weight: float = 0.0
-
-    def features(self, embeddings: np.ndarray, sentences: list[str]) -> np.ndarray:
-        """The features these heads read for ``sentences`` (``features`` with their n-gram settings)."""
-        return features(embeddings, sentences, ngrams=self.ngrams, ngram_weight=self.ngram_weight)
 
     def fit(
         self,
@@ -464,7 +423,7 @@ def score(
     units = gated_units(treaty)
     if not units:
         return {t: Scored(t, 0.0, 0, 0) for t in heads.targets}, ()
-    proba = sentence_proba(heads, treaty_features(treaty, encoder, heads))
+    proba = sentence_proba(heads, treaty_features(treaty, encoder))
     claimable = yielded(proba, heads.targets, yields, margin)
     best = {}
     for j, target in enumerate(heads.targets):

@@ -116,11 +116,17 @@ def test_serve_prints_a_url_with_a_random_token_that_opens_the_review(built):
 def test_ctrl_c_or_sigterm_stop_the_server_cleanly(built):
     import signal
 
+    # at once (the server may still be starting: the stop must not be lost, nor end in a traceback) and
+    # once it has answered a request
     for sig in (signal.SIGINT, signal.SIGTERM):
-        proc, _ = start(built)
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=30)
-        assert proc.returncode == 0 and err.strip().endswith("review server stopped"), err
+        for answered_first in (False, True):
+            proc, url = start(built)
+            if answered_first:
+                assert httpx.get(url, timeout=10, follow_redirects=True).status_code == 200
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=30)
+            assert proc.returncode == 0 and err.strip().endswith("review server stopped"), err
+            assert "Traceback" not in err
 
 
 def test_serve_refuses_what_it_must(built, tmp_path, monkeypatch):

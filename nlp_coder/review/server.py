@@ -3,6 +3,7 @@ the URL with its token is printed, as Jupyter does, and uvicorn serves until Ctr
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import signal
 import socket
@@ -67,7 +68,8 @@ def serve(
     blind: bool = False,
     announce: Callable[[str], None] = print,
 ) -> None:
-    """Serve the review of ``db`` until interrupted; ``announce`` gets the URL to open once the port is bound."""
+    """Serve the review of ``db`` until Ctrl-C or SIGTERM; ``announce`` gets the URL to open once the port is
+    bound. A stop asked for at any moment, even while the server is still starting, ends it cleanly."""
     import uvicorn
 
     from nlp_coder.review.app import create_app
@@ -75,20 +77,42 @@ def serve(
     check_host(host, bool(token))
     token = token or new_token()
     app = create_app(db, token, blind)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+    config.load()
     sock = bind(host, port)
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
+    early: list[int] = []  # stops asked for before uvicorn listens for them
+    previous = {}
+    if threading.current_thread() is threading.main_thread():  # only there can signals be caught
+        previous = {
+            sig: signal.signal(sig, lambda signum, _frame: early.append(signum)) for sig in STOP_SIGNALS
+        }
     try:
         announce(url(host, sock.getsockname()[1], token))
-        config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
-        uvicorn.Server(config).run(sockets=[sock])  # stops on Ctrl-C or SIGTERM once requests are answered
-    except KeyboardInterrupt:  # uvicorn raises the signal again after its shutdown: a normal stop here
-        pass
+        _server_class()(config, early).run(sockets=[sock])  # answers the requests in flight, then stops
     finally:
-        if main:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         sock.close()
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, told of the stops that came before it set its own signal handlers."""
+
+        def __init__(self, config, early: list[int]) -> None:
+            super().__init__(config)
+            self.early = early
+
+        @contextlib.contextmanager
+        def capture_signals(self):
+            with super().capture_signals():
+                for signum in list(self.early):
+                    self.handle_exit(signum, None)
+                yield
+
+    return Server

@@ -84,6 +84,7 @@ def tota_check(model, cb, manifest: Path) -> dict:
             treaties.append(t)
     clauses = clause_data("train")
     hits: dict[str, list[str]] = {t: [] for t in TYPES}
+    evidence: dict[str, list[str]] = {}
     any_hit = 0
     for fold in (0, 1):
         weak = HeadData()
@@ -97,9 +98,11 @@ def tota_check(model, cb, manifest: Path) -> dict:
         for k, t in enumerate(treaties):
             if k % 2 != fold:
                 continue
-            codes = draft_treaty(t, cb, folded).sheet.answers[16].codes
-            found = [c for c in TYPES if codes.get(c)]
+            answer = draft_treaty(t, cb, folded).sheet.answers[16]
+            found = [c for c in TYPES if answer.codes.get(c)]
             any_hit += int(bool(found))
+            if found:
+                evidence[Path(t.path).name] = [e.quote for e in answer.evidence]
             for c in found:
                 hits[c].append(Path(t.path).name)
     return {
@@ -108,6 +111,7 @@ def tota_check(model, cb, manifest: Path) -> dict:
         "share": round(any_hit / max(len(treaties), 1), 4),
         "by type": {c: len(v) for c, v in hits.items()},
         "files": {c: v for c, v in hits.items() if v},
+        "evidence": evidence,
     }
 
 

@@ -18,6 +18,7 @@ from nlp_coder.learn import calibrate
 from nlp_coder.predictors.base import Candidate
 from nlp_coder.predictors.encoder import ENCODER_DIR, EncoderError, SentenceEncoder, default_encoder
 from nlp_coder.predictors.semantic import (
+    DISCLAIMER,
     SemanticHeads,
     gated_units,
     load_concepts,
@@ -189,6 +190,52 @@ def test_a_sentence_of_two_promises_is_also_read_clause_by_clause():
         assert " ".join(treaty.text[start:end].split()).strip(" ,;:") == clause
     # one clause only (a label and its sentence, a comma before a mere list) is not read twice
     assert last[2] == "The Parties shall confer whenever their security is in danger."
+
+
+def test_a_disclaimer_is_not_read_but_the_promise_beside_it_is():
+    text = (
+        "Article 1\n\nShould either Party be attacked without provocation, the other shall come to its aid "
+        "with all its forces; this engagement shall not extend to wars arising in the colonies.\n\n"
+        "Article 2\n\nNothing in the present Treaty shall bind either Party to take up arms in a war which "
+        "the other has begun.\n\n"
+        "Article 3\n\nThe present understanding implies no engagement on the part of either Government to "
+        "have recourse to arms.\n\n"
+        "Article 4\n\nNo act of hostility shall be committed by the forces of either Party against the other.\n"
+    )
+    quotes = [s for _, _, s in gated_units(treaty_from_text(text))]
+    assert quotes == [
+        "Should either Party be attacked without provocation, the other shall come to its aid with all its forces",
+        "No act of hostility shall be committed by the forces of either Party against the other.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "disclaims"),
+    [
+        ("Nothing herein shall be construed as obliging the Kingdom to send a single soldier abroad.", True),
+        ("The Republic is not bound to take the field on behalf of the Empire.", True),
+        ("This Declaration creates no legal obligation of military assistance.", True),
+        ("Vessia does not assume any obligation of armed support towards Kesh.", True),
+        ("Neither Government shall be deemed bound to any warlike action by reason of this Note.", True),
+        ("These provisions shall not apply to conflicts arising in overseas territories.", True),
+        ("The Parties shall not engage in, support or tolerate any armed action against one another.", False),
+        ("Vessia shall not extend help of any nature to a Power at war with Oranthe.", False),
+        ("The two States will not commit aggression against each other.", False),
+        ("If either Party is invaded, the other is bound to come to its aid with all its forces.", False),
+    ],
+)
+def test_what_counts_as_a_disclaimer(sentence, disclaims):
+    assert bool(DISCLAIMER.search(sentence)) is disclaims
+
+
+def test_a_recital_outside_the_preamble_is_not_read_as_a_promise():
+    text = (
+        "Article 1\n\nResolved that neither of their peoples shall again be left to face an invader alone,\n\n"
+        "Article 2\n\nDetermined to resist any invasion, the Parties shall assist each other with all their "
+        "forces.\n"
+    )
+    quotes = [s for _, _, s in gated_units(treaty_from_text(text))]
+    assert quotes == ["Determined to resist any invasion, the Parties shall assist each other with all their forces."]
 
 
 @pytest.mark.parametrize(

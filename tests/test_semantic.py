@@ -218,6 +218,7 @@ def test_a_disclaimer_is_not_read_but_the_promise_beside_it_is():
         ("Vessia does not assume any obligation of armed support towards Kesh.", True),
         ("Neither Government shall be deemed bound to any warlike action by reason of this Note.", True),
         ("These provisions shall not apply to conflicts arising in overseas territories.", True),
+        ("Paragraphs 2 and 3 shall not apply to measures having military implications.", True),
         ("The Parties shall not engage in, support or tolerate any armed action against one another.", False),
         ("Vessia shall not extend help of any nature to a Power at war with Oranthe.", False),
         ("The two States will not commit aggression against each other.", False),

@@ -108,10 +108,10 @@ _PASSIVE = r"(?:bound|obliged|obligated|required|compelled|under (?:any|an) obli
 _AS = r"(?:(?:construed|interpreted|understood|deemed|taken|read|regarded|considered|held)\s+(?:as\s+|to\s+be\s+)?)?"
 _NOT_BOUND = r"(?:" + _OBL + r"|" + _PASSIVE + r")"
 _DUTY = r"(?:engagement|obligation|commitment|duty|guarantee)s?\b"
-_SUBJECT = (
-    r"(?:this|these|that|those|the|such|its|their)\s+(?:\w+\s+){0,2}?(?:obligations?|undertakings?|"
-    r"commitments?|engagements?|provisions?|articles?|stipulations?|promises?|assistance|treaty|agreement|"
-    r"convention|pact)"
+_SUBJECT = (  # what a scope limit is about: "this undertaking", "the foregoing stipulations", "Paragraphs 1 and 2"
+    r"(?:(?:this|these|that|those|the|such|its|their)\s+(?:\w+\s+){0,2}?)?(?:obligations?|undertakings?|"
+    r"commitments?|engagements?|provisions?|articles?|paragraphs?|sections?|clauses?|stipulations?|promises?|"
+    r"assistance|treaty|agreement|convention|pact)"
 )
 _DISCLAIMS = (
     # nothing in this Treaty shall oblige / be construed as binding ...

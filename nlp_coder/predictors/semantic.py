@@ -101,8 +101,9 @@ RECITAL = re.compile(
 # embedding reads its words of war and help, and without this the heads gave such sentences 0.5 to 0.9 for
 # neutrality or nonaggression. A sentence or clause that disclaims is not read; the other clauses of its
 # sentence are ("... the other shall come to its aid; this engagement shall not extend to ..."). In the clause
-# bank, 95 near misses disclaim (27 held out), and 19 obligation clauses, each of which keeps its promise in
-# another clause or sentence. The heads also see a looser "disclaim" concept (configs/concepts.yaml) as a
+# bank, 95 near misses disclaim (27 held out), and 19 obligation clauses: 17 keep their promise in another
+# clause or sentence; 2 (training) are lost, a promise whose own sentence opens with a subordinate disclaimer
+# ("in every war to which the casus foederis does not apply, the Duke shall preserve neutrality"). The heads also see a looser "disclaim" concept (configs/concepts.yaml) as a
 # feature; its weight was too small against the embedding's words of war and help.
 _OBL = r"(?:bind|binding|oblige|obliging|obligate|require|requiring|compel|compelling)\b"
 _PASSIVE = r"(?:bound|obliged|obligated|required|compelled|under (?:any|an) obligation)\b"
